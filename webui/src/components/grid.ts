@@ -1,0 +1,117 @@
+import { CommandError, int } from "../protocol";
+import { Component, type Host } from "./base";
+
+const MAX_SIDE = 1000;
+const MAX_CELLS = 250_000;
+
+/**
+ * A numColumns × numRows board of square cells. Cells are kept in a flat
+ * array so an update touches exactly one element: no lookups, no layout reads.
+ */
+export class Grid extends Component {
+  readonly columns: number;
+  readonly rows: number;
+  private readonly cells: HTMLElement[] = [];
+  private readonly colors: (string | null)[];
+  private readonly texts: (string | null)[];
+
+  constructor(id: string, host: Host, payload: Record<string, unknown>) {
+    super(id, "grid", host);
+    this.columns = int(payload, "numColumns");
+    this.rows = int(payload, "numRows");
+    if (this.columns < 1 || this.rows < 1 || this.columns > MAX_SIDE || this.rows > MAX_SIDE) {
+      throw new CommandError(`grid size must be between 1 and ${MAX_SIDE} on each side`);
+    }
+    if (this.columns * this.rows > MAX_CELLS) {
+      throw new CommandError(`grid may have at most ${MAX_CELLS} cells`);
+    }
+    const count = this.columns * this.rows;
+    this.colors = new Array<string | null>(count).fill(null);
+    this.texts = new Array<string | null>(count).fill(null);
+
+    const board = document.createElement("div");
+    board.className = "sk-grid-board";
+    // Cells shrink for large boards so the whole grid stays on screen.
+    const side = Math.max(8, Math.min(32, Math.floor(640 / Math.max(this.columns, this.rows))));
+    board.style.setProperty("--sk-cell", `${side}px`);
+    board.style.gridTemplateColumns = `repeat(${this.columns}, var(--sk-cell))`;
+    const fragment = document.createDocumentFragment();
+    for (let y = 0; y < this.rows; y++) {
+      for (let x = 0; x < this.columns; x++) {
+        const cell = document.createElement("div");
+        cell.className = "sk-cell";
+        cell.dataset.x = String(x);
+        cell.dataset.y = String(y);
+        this.cells.push(cell);
+        fragment.append(cell);
+      }
+    }
+    board.append(fragment);
+    board.addEventListener("click", (event) => {
+      const cell = (event.target as Element | null)?.closest?.(".sk-cell") as HTMLElement | null;
+      if (!cell || !board.contains(cell)) return;
+      const x = Number(cell.dataset.x);
+      const y = Number(cell.dataset.y);
+      this.host.sendEvent(this, { event: "click", x, y });
+    });
+    this.el.append(board);
+  }
+
+  private index(options: Record<string, unknown>): number {
+    const x = int(options, "x");
+    const y = int(options, "y");
+    if (x < 0 || y < 0 || x >= this.columns || y >= this.rows) {
+      throw new CommandError(`cell (${x}, ${y}) is outside the ${this.columns}×${this.rows} grid`);
+    }
+    return y * this.columns + x;
+  }
+
+  private setColor(i: number, color: string | null): void {
+    if (this.colors[i] === color) return;
+    this.colors[i] = color;
+    this.cells[i].style.backgroundColor = color ?? "";
+  }
+
+  private setText(i: number, value: string | null): void {
+    if (this.texts[i] === value) return;
+    this.texts[i] = value;
+    this.cells[i].textContent = value ?? "";
+  }
+
+  update(action: string, options: Record<string, unknown>): void {
+    switch (action) {
+      case "setColor": {
+        const i = this.index(options);
+        const color = options.color;
+        if (color !== null && color !== undefined && typeof color !== "string") {
+          throw new CommandError("option 'color' must be a string or null");
+        }
+        this.setColor(i, color || null);
+        break;
+      }
+      case "setText": {
+        const i = this.index(options);
+        const value = options.text;
+        if (value === null || value === undefined || value === "") this.setText(i, null);
+        else if (typeof value === "string") this.setText(i, value);
+        else if (typeof value === "number" || typeof value === "boolean") this.setText(i, String(value));
+        else throw new CommandError("option 'text' must be a string or null");
+        break;
+      }
+      case "clearCell": {
+        const i = this.index(options);
+        this.setColor(i, null);
+        this.setText(i, null);
+        break;
+      }
+      case "clear":
+        for (let i = 0; i < this.cells.length; i++) {
+          this.setColor(i, null);
+          this.setText(i, null);
+        }
+        break;
+      default:
+        throw new CommandError(`unknown action '${action}'`);
+    }
+  }
+}
