@@ -1,0 +1,8 @@
+"""``python -m sidekick``: the same as the ``sidekick`` command."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

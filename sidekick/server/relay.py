@@ -1,0 +1,341 @@
+"""The relay: sessions, peer announces and message routing.
+
+Each WebSocket connection is a peer in one session (``?session=<id>``, or the
+default session). Frames are forwarded as the exact bytes received; the relay
+parses them only to spot ``system/announce`` and to drop junk. Each peer has
+its own bounded outbound queue drained by a writer task, so a peer that stops
+reading delays nobody else and is disconnected once it falls too far behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import logging
+import time
+from typing import Any, Deque, Dict, Optional
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+__all__ = ["DEFAULT_SESSION", "Relay"]
+
+logger = logging.getLogger("sidekick.server")
+
+#: Session joined by connections that name none.
+DEFAULT_SESSION = ""
+
+_HERO = "hero"
+_SIDEKICK = "sidekick"
+_ROLES = frozenset({_HERO, _SIDEKICK})
+_STATUSES = frozenset({"online", "offline"})
+
+# Close code 1013 ("try again later"): the peer may reconnect and will get a
+# fresh replay from its hero.
+_CLOSE_TOO_SLOW = 1013
+_TOO_SLOW_REASON = "peer too slow: outbound queue full"
+
+
+class _RateLimitedLog:
+    """Log a repeated warning at most once per ``interval`` seconds."""
+
+    def __init__(self, interval: float = 5.0) -> None:
+        self.interval = interval
+        self._last = -interval
+        self._suppressed = 0
+
+    def warning(self, message: str, *args: Any) -> None:
+        now = time.monotonic()
+        if now - self._last < self.interval:
+            self._suppressed += 1
+            return
+        if self._suppressed:
+            message += " (%d similar warnings suppressed)"
+            args = (*args, self._suppressed)
+        self._last = now
+        self._suppressed = 0
+        logger.warning(message, *args)
+
+
+class _Peer:
+    """One connection: its session, announce and outbound queue."""
+
+    __slots__ = (
+        "announce",
+        "closing",
+        "conn",
+        "name",
+        "peer_id",
+        "queue",
+        "queued_bytes",
+        "relay",
+        "role",
+        "session",
+        "version",
+        "wakeup",
+        "writer",
+    )
+
+    def __init__(self, relay: Relay, conn: ServerConnection, session: _Session) -> None:
+        self.relay = relay
+        self.conn = conn
+        self.session = session
+        self.role: Optional[str] = None
+        self.peer_id: Optional[str] = None
+        self.version: Any = None
+        #: The stored online announce frame, or None when not online.
+        self.announce: Optional[bytes] = None
+        self.queue: Deque[bytes] = collections.deque()
+        self.queued_bytes = 0
+        self.wakeup = asyncio.Event()
+        self.closing = False
+        self.writer: Optional[asyncio.Task[None]] = None
+        address = conn.remote_address
+        self.name = f"{address[0]}:{address[1]}" if address else "?"
+
+    def enqueue(self, data: bytes) -> None:
+        if self.closing:
+            return
+        queue = self.queue
+        queue.append(data)
+        self.queued_bytes += len(data)
+        relay = self.relay
+        if self.queued_bytes > relay.max_queue_bytes or len(queue) > relay.max_queue_frames:
+            self.drop_too_slow()
+            return
+        if len(queue) == 1:
+            self.wakeup.set()
+
+    def drop_too_slow(self) -> None:
+        logger.warning(
+            "disconnecting %s peer %s: it fell behind by %d frames (%d bytes)",
+            self.role or "unannounced",
+            self.name,
+            len(self.queue),
+            self.queued_bytes,
+        )
+        self.closing = True
+        self.queue.clear()
+        self.queued_bytes = 0
+        if self.writer is not None:
+            self.writer.cancel()
+        task = asyncio.ensure_future(
+            self.relay.close_connection(self.conn, _CLOSE_TOO_SLOW, _TOO_SLOW_REASON)
+        )
+        self.relay.background.add(task)
+        task.add_done_callback(self.relay.background.discard)
+
+    async def write_loop(self) -> None:
+        queue = self.queue
+        send = self.conn.send
+        wakeup = self.wakeup
+        try:
+            while True:
+                while queue:
+                    data = queue.popleft()
+                    self.queued_bytes -= len(data)
+                    await send(data, text=True)
+                wakeup.clear()
+                await wakeup.wait()
+        except ConnectionClosed:
+            pass
+
+
+class _Session:
+    """The peers sharing one session id, indexed by role for routing."""
+
+    __slots__ = ("heroes", "id", "peers", "sidekicks")
+
+    def __init__(self, session_id: str) -> None:
+        self.id = session_id
+        # Dicts used as ordered sets: delivery order follows connection order.
+        self.peers: Dict[_Peer, None] = {}
+        self.heroes: Dict[_Peer, None] = {}
+        self.sidekicks: Dict[_Peer, None] = {}
+
+    def set_role(self, peer: _Peer, role: str) -> None:
+        self.heroes.pop(peer, None)
+        self.sidekicks.pop(peer, None)
+        (self.heroes if role == _HERO else self.sidekicks)[peer] = None
+
+    def remove(self, peer: _Peer) -> None:
+        self.peers.pop(peer, None)
+        self.heroes.pop(peer, None)
+        self.sidekicks.pop(peer, None)
+
+
+class Relay:
+    """Route frames between the peers of each session.
+
+    ``max_queue_bytes`` and ``max_queue_frames`` bound what may wait for one
+    slow peer before it is disconnected.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_queue_bytes: int = 64 * 1024 * 1024,
+        max_queue_frames: int = 50_000,
+        close_timeout: float = 2.0,
+    ) -> None:
+        self.max_queue_bytes = max_queue_bytes
+        self.max_queue_frames = max_queue_frames
+        self.close_timeout = close_timeout
+        self.sessions: Dict[str, _Session] = {}
+        self.background: set[asyncio.Future[None]] = set()
+        self._junk_log = _RateLimitedLog()
+
+    # -- introspection (tests, diagnostics) ---------------------------------
+
+    def peer_count(self, session: Optional[str] = None) -> int:
+        """Number of connected peers, in one session or in all."""
+        if session is not None:
+            found = self.sessions.get(session)
+            return len(found.peers) if found else 0
+        return sum(len(s.peers) for s in self.sessions.values())
+
+    # -- connection lifecycle -------------------------------------------------
+
+    async def handle(self, conn: ServerConnection) -> None:
+        """Serve one accepted WebSocket connection until it closes."""
+        session_id = session_from_path(conn.request.path if conn.request else "/")
+        session = self.sessions.get(session_id)
+        if session is None:
+            session = self.sessions[session_id] = _Session(session_id)
+        peer = _Peer(self, conn, session)
+        # The newcomer learns who is online before anything else reaches it:
+        # its queue is filled before it joins the routing tables.
+        for other in session.peers:
+            if other.announce is not None:
+                peer.enqueue(other.announce)
+        session.peers[peer] = None
+        peer.writer = asyncio.ensure_future(peer.write_loop())
+        logger.debug("peer %s joined session %r", peer.name, session_id)
+        try:
+            await self._read_loop(peer)
+        finally:
+            self._leave(peer)
+
+    async def _read_loop(self, peer: _Peer) -> None:
+        conn = peer.conn
+        session = peer.session
+        loads = json.loads
+        try:
+            while not peer.closing:
+                frame = await conn.recv()
+                if not isinstance(frame, str):
+                    self._junk_log.warning(
+                        "dropped a binary frame from %s (the protocol is JSON text)", peer.name
+                    )
+                    continue
+                try:
+                    message = loads(frame)
+                except ValueError:
+                    self._junk_log.warning("dropped a frame that is not JSON from %s", peer.name)
+                    continue
+                if type(message) is not dict:
+                    self._junk_log.warning("dropped a non-object JSON frame from %s", peer.name)
+                    continue
+                data = frame.encode()
+                if message.get("type") == "announce" and message.get("component") == "system":
+                    self._on_announce(peer, message, data)
+                    continue
+                role = peer.role
+                if role == _HERO:
+                    targets = session.sidekicks
+                elif role == _SIDEKICK:
+                    targets = session.heroes
+                else:
+                    targets = session.peers
+                for target in targets:
+                    if target is not peer:
+                        target.enqueue(data)
+        except ConnectionClosed:
+            pass
+
+    def _on_announce(self, peer: _Peer, message: Dict[str, Any], data: bytes) -> None:
+        payload = message.get("payload")
+        if not (
+            isinstance(payload, dict)
+            and isinstance(payload.get("peerId"), str)
+            and payload.get("role") in _ROLES
+            and payload.get("status") in _STATUSES
+        ):
+            self._junk_log.warning("dropped a malformed announce from %s", peer.name)
+            return
+        session = peer.session
+        role = payload["role"]
+        if role != peer.role:
+            peer.role = role
+            session.set_role(peer, role)
+        peer.peer_id = payload["peerId"]
+        peer.version = payload.get("version")
+        peer.announce = data if payload["status"] == "online" else None
+        logger.debug("%s %s is %s in session %r", role, peer.peer_id, payload["status"], session.id)
+        for other in session.peers:
+            if other is not peer:
+                other.enqueue(data)
+
+    def _leave(self, peer: _Peer) -> None:
+        peer.closing = True
+        if peer.writer is not None:
+            peer.writer.cancel()
+        session = peer.session
+        session.remove(peer)
+        if peer.announce is not None:
+            # The peer vanished without saying goodbye; say it for them so
+            # the others do not wait for it.
+            payload: Dict[str, Any] = {
+                "peerId": peer.peer_id,
+                "role": peer.role,
+                "status": "offline",
+                "timestamp": int(time.time() * 1000),
+            }
+            if peer.version is not None:
+                payload["version"] = peer.version
+            goodbye = json.dumps(
+                {"id": 0, "component": "system", "type": "announce", "payload": payload},
+                separators=(",", ":"),
+            ).encode()
+            for other in session.peers:
+                other.enqueue(goodbye)
+            peer.announce = None
+        if not session.peers and self.sessions.get(session.id) is session:
+            del self.sessions[session.id]
+        logger.debug("peer %s left session %r", peer.name, session.id)
+
+    async def close_connection(self, conn: ServerConnection, code: int, reason: str) -> None:
+        """Close ``conn``, aborting it when the peer does not cooperate in time.
+
+        ``close()`` waits for the write buffer to drain first, which never
+        happens with a peer that stopped reading.
+        """
+        try:
+            await asyncio.wait_for(conn.close(code, reason), self.close_timeout)
+        except (asyncio.TimeoutError, ConnectionClosed, OSError):
+            pass
+        finally:
+            if conn.transport is not None and not conn.transport.is_closing():
+                conn.transport.abort()
+
+    async def close_all(self, code: int = 1001, reason: str = "server shutting down") -> None:
+        """Close every peer's connection (used on server shutdown)."""
+        conns = [peer.conn for session in self.sessions.values() for peer in session.peers]
+        if conns:
+            await asyncio.gather(
+                *(self.close_connection(conn, code, reason) for conn in conns),
+                return_exceptions=True,
+            )
+        for task in list(self.background):
+            task.cancel()
+
+
+def session_from_path(path: str) -> str:
+    """The session named by a request path's ``session`` query parameter."""
+    query = urlsplit(path).query
+    if not query:
+        return DEFAULT_SESSION
+    values = parse_qs(query).get("session")
+    return values[0] if values else DEFAULT_SESSION
