@@ -1,0 +1,85 @@
+"""sidekick: turn a plain Python script into a live, interactive picture.
+
+    import sidekick
+    grid = sidekick.Grid(5, 5)
+
+    @grid.click
+    def clicked(event):
+        grid.set_color(event.x, event.y, "tomato")
+
+    sidekick.run_forever()
+
+Components appear in a browser tab (or the Sidekick panel of VS Code); clicks
+and text come back to your callbacks. Every call is safe from any thread.
+"""
+
+import logging
+
+from ._version import __version__
+from .components import (
+    Button,
+    ButtonClickEvent,
+    CanvasClickEvent,
+    Component,
+    ConsoleSubmitEvent,
+    ErrorEvent,
+    GridClickEvent,
+    Label,
+    TextboxSubmitEvent,
+)
+from .errors import (
+    SidekickConnectionError,
+    SidekickConnectionRefusedError,
+    SidekickDisconnectedError,
+    SidekickError,
+    SidekickTimeoutError,
+)
+from .lifecycle import (
+    activate_connection,
+    clear_all,
+    flush,
+    is_connected,
+    register_global_message_handler,
+    run_forever,
+    run_forever_async,
+    set_url,
+    shutdown,
+    submit_interval,
+    submit_task,
+    wait_for_connection,
+)
+
+#: The library's logger. Warnings reach stderr without any configuration
+#: (Python's last-resort handler) and follow yours when you configure logging.
+logger = logging.getLogger("sidekick")
+
+__all__ = [
+    "__version__",
+    "logger",
+    "set_url",
+    "activate_connection",
+    "wait_for_connection",
+    "run_forever",
+    "run_forever_async",
+    "shutdown",
+    "clear_all",
+    "submit_task",
+    "submit_interval",
+    "register_global_message_handler",
+    "is_connected",
+    "flush",
+    "Component",
+    "Label",
+    "Button",
+    "ButtonClickEvent",
+    "GridClickEvent",
+    "CanvasClickEvent",
+    "TextboxSubmitEvent",
+    "ConsoleSubmitEvent",
+    "ErrorEvent",
+    "SidekickError",
+    "SidekickConnectionError",
+    "SidekickConnectionRefusedError",
+    "SidekickTimeoutError",
+    "SidekickDisconnectedError",
+]

@@ -1,0 +1,98 @@
+"""Running user callbacks off the I/O loop, in order, with visible errors.
+
+In CPython one daemon thread runs every callback in the order events arrived,
+so a slow callback never stalls network I/O. In Pyodide callbacks run on the
+page loop. A raising callback prints its traceback to stderr, like an uncaught
+exception in a thread, and the next callback still runs. ``async def``
+callbacks are scheduled on the library loop and their errors reported alike.
+"""
+
+from __future__ import annotations
+
+import inspect
+import queue
+import sys
+import threading
+import traceback
+from typing import Any, Callable, Optional
+
+from .task_manager import TaskManager
+
+__all__ = ["CallbackRunner", "report_callback_error", "in_callback_thread"]
+
+_local = threading.local()
+
+
+def report_callback_error(what: str, exc: BaseException) -> None:
+    """Print a callback's exception the way Python prints a thread's."""
+    try:
+        sys.stderr.write(f"Exception in sidekick {what}:\n")
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        sys.stderr.flush()
+    except Exception:  # stderr gone at interpreter exit: nowhere left to report
+        pass
+
+
+def in_callback_thread() -> bool:
+    """True while running inside a sidekick callback (where blocking would deadlock)."""
+    return bool(getattr(_local, "active", False))
+
+
+class CallbackRunner:
+    """Runs callbacks in arrival order on one thread (or the page loop)."""
+
+    def __init__(self, task_manager: TaskManager) -> None:
+        self._tm = task_manager
+        self._queue: "queue.SimpleQueue[Optional[tuple]]" = queue.SimpleQueue()
+        self._thread: Optional[threading.Thread] = None
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], *args: Any, what: str = "callback") -> None:
+        if not self._tm.uses_threads:
+            self._tm.call_soon(self._call, fn, args, what)
+            return
+        if self._thread is None:
+            self._start()
+        self._queue.put((fn, args, what))
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                thread = threading.Thread(target=self._worker, name="sidekick-callbacks", daemon=True)
+                thread.start()
+                self._thread = thread
+
+    def _worker(self) -> None:
+        _local.active = True
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            fn, args, what = item
+            self._call(fn, args, what)
+
+    def _call(self, fn: Callable[..., Any], args: tuple, what: str) -> None:
+        try:
+            result = fn(*args)
+            if inspect.isawaitable(result):
+                self._await(result, what)
+        except BaseException as exc:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)) and self._tm.uses_threads:
+                # sys.exit() in a callback means "stop the program", as in the main thread.
+                from . import lifecycle
+
+                lifecycle._exit_from_callback(exc)
+                return
+            report_callback_error(what, exc)
+
+    def _await(self, awaitable: Any, what: str) -> None:
+        async def run() -> None:
+            try:
+                await awaitable
+            except Exception as exc:
+                report_callback_error(what, exc)
+
+        self._tm.submit(run())
+
+    def is_current(self) -> bool:
+        return threading.current_thread() is self._thread

@@ -1,0 +1,195 @@
+"""ServerConnector: finds something to talk to, in the order of design.md.
+
+1. the Pyodide bridge, when running in Pyodide;
+2. an explicit URL (:func:`sidekick.set_url` or ``SIDEKICK_URL``), and only it;
+3. a running local server (``ws://localhost:5163``: ``sidekick serve`` or the
+   VS Code extension);
+4. a cloud relay, only when the user configured one (``SIDEKICK_CLOUD_URL``);
+5. the embedded server: ``sidekick/server`` run inside the library's own loop
+   on 127.0.0.1, printing the UI URL and opening a browser when it can.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Callable, List, Optional
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ._env import IN_PYODIDE
+from .errors import SidekickConnectionError, SidekickConnectionRefusedError
+from .transport.base import Transport
+
+__all__ = ["ServerConnector", "Endpoint", "validate_url", "with_query", "new_session_id"]
+
+logger = logging.getLogger("sidekick")
+
+DEFAULT_LOCAL_URL = "ws://localhost:5163"
+DEFAULT_PORT = 5163
+
+
+def validate_url(url: Any) -> str:
+    """Check a user-given server URL: ``ws://`` or ``wss://`` with a host."""
+    if not isinstance(url, str):
+        raise TypeError(f"the Sidekick URL must be a string, not {type(url).__name__}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("ws", "wss") or not parts.netloc:
+        raise ValueError(f"the Sidekick URL must start with ws:// or wss:// and name a host, got {url!r}")
+    return url
+
+
+def with_query(url: str, **params: str) -> str:
+    """Merge ``params`` into the query of ``url`` (keeping what it has)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update(params)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def new_session_id() -> str:
+    """An unguessable session id (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+@dataclass
+class Endpoint:
+    """What the connector reached: how to reconnect, and what to tell the user."""
+
+    kind: str  # "pyodide" | "explicit" | "local" | "cloud" | "embedded"
+    url: str = ""
+    ui_url: Optional[str] = None
+    opened_browser: bool = False
+    server: Any = field(default=None, repr=False)
+
+
+class ServerConnector:
+    """Tries each way of reaching a UI in turn; remembers what worked."""
+
+    def __init__(self, explicit_url: Callable[[], Optional[str]]) -> None:
+        self._explicit_url = explicit_url
+        self.endpoint: Optional[Endpoint] = None
+
+    async def connect(self) -> Transport:
+        """First connection: walk the order. Raises ``SidekickConnectionError``."""
+        if IN_PYODIDE:
+            from .transport.pyodide import connect_pyodide
+
+            try:
+                transport = await connect_pyodide()
+            except Exception as exc:
+                raise SidekickConnectionError(str(exc), exc) from exc
+            self.endpoint = Endpoint("pyodide")
+            return transport
+
+        explicit = self._explicit_url()
+        if explicit:
+            transport = await self._try(explicit)
+            if transport is None:
+                raise SidekickConnectionRefusedError(
+                    f"could not connect to the Sidekick server at {explicit}; is it running? "
+                    "(start one with `sidekick serve`, or unset SIDEKICK_URL)",
+                    url=explicit,
+                    original_exception=self._last_error,
+                )
+            self.endpoint = Endpoint("explicit", explicit)
+            return transport
+
+        transport = await self._try(DEFAULT_LOCAL_URL, quiet=True)
+        if transport is not None:
+            self.endpoint = Endpoint("local", DEFAULT_LOCAL_URL)
+            return transport
+
+        cloud = os.environ.get("SIDEKICK_CLOUD_URL")
+        if cloud:
+            url = with_query(validate_url(cloud), session=new_session_id())
+            transport = await self._try(url)
+            if transport is not None:
+                self.endpoint = Endpoint("cloud", url)
+                return transport
+            logger.warning("sidekick: the cloud relay %s did not answer; starting a local server", cloud)
+
+        return await self._embedded()
+
+    async def reconnect(self) -> Transport:
+        """Reconnect to the endpoint that worked before; raises on failure."""
+        endpoint = self.endpoint
+        if endpoint is None:
+            return await self.connect()
+        if endpoint.kind == "pyodide":
+            return await self.connect()
+        transport = await self._try(endpoint.url, quiet=True)
+        if transport is None:
+            raise SidekickConnectionRefusedError(
+                f"no answer from {endpoint.url}", url=endpoint.url, original_exception=self._last_error
+            )
+        return transport
+
+    _last_error: Optional[BaseException] = None
+
+    async def _try(self, url: str, quiet: bool = False) -> Optional[Transport]:
+        from .transport.websocket import connect_websocket
+
+        try:
+            return await connect_websocket(url, open_timeout=3.0)
+        except Exception as exc:  # refused, timeout, handshake rejected, bad host...
+            self._last_error = exc
+            if not quiet:
+                logger.debug("sidekick: connecting to %s failed: %r", url, exc)
+            return None
+
+    async def _embedded(self) -> Transport:
+        if os.environ.get("SIDEKICK_EMBEDDED", "1") == "0":
+            raise SidekickConnectionRefusedError(
+                "no Sidekick server is running at ws://localhost:5163 and the embedded server is "
+                "turned off (SIDEKICK_EMBEDDED=0); start one with `sidekick serve`",
+                url=DEFAULT_LOCAL_URL,
+            )
+        try:
+            from .server import open_browser, start_server
+        except ImportError as exc:  # pragma: no cover - the server ships with the package
+            raise SidekickConnectionError(
+                "no Sidekick server is running; start one with `sidekick serve`", exc
+            ) from exc
+        server = None
+        errors: List[BaseException] = []
+        for port in (DEFAULT_PORT, 0):
+            try:
+                server = await start_server("127.0.0.1", port, log=False)
+                break
+            except OSError as exc:
+                errors.append(exc)
+        if server is None:
+            raise SidekickConnectionError(
+                f"could not start the embedded Sidekick server: {errors[-1]}", errors[-1]
+            )
+        ws_url = server.ws_url
+        transport = await self._try(ws_url)
+        if transport is None:
+            await server.close()
+            raise SidekickConnectionError(
+                f"the embedded Sidekick server at {ws_url} refused us: {self._last_error}",
+                self._last_error,
+            )
+        ui_url = server.ui_url()
+        opened = open_browser(ui_url)
+        _print_ui_url(ui_url, opened)
+        self.endpoint = Endpoint("embedded", ws_url, ui_url, opened, server)
+        return transport
+
+    async def close_server(self) -> None:
+        endpoint = self.endpoint
+        if endpoint is not None and endpoint.server is not None:
+            server, endpoint.server = endpoint.server, None
+            self.endpoint = None
+            await server.close()
+
+
+def _print_ui_url(url: str, opened: bool) -> None:
+    how = "opened in your browser" if opened else "open it in your browser"
+    try:
+        print(f"Sidekick UI: {url}  ({how})", file=sys.stderr, flush=True)
+    except Exception:  # no stderr: nothing to tell
+        pass

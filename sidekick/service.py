@@ -1,0 +1,613 @@
+"""ConnectionService: the one object that moves messages between script and UI.
+
+States and transitions::
+
+    idle ──activate()──▶ activating ──connected──▶ active
+                             │                      │  transport lost
+                             │ first connect fails  ▼
+                             ▼                   activating (reconnect with
+                           failed                backoff 0.5 s doubling to 30 s)
+    any ──shutdown()──▶ shutdown ──activate() (any component call)──▶ activating
+    failed ──set_url() / activate_connection()──▶ activating
+
+The send path runs on the caller's thread: a component encodes its message,
+then, under :attr:`lock`, updates its own state and calls
+:meth:`enqueue_locked`. Only while a UI is attached are messages queued; until
+then the components' state *is* the buffer: whenever a ``sidekick`` peer
+announces online the service sends ``clearAll`` plus every live component's
+replay, so nothing is lost and nothing grows without bound. The master
+coroutine on the library loop drains the queue at most once per wake-up,
+packing everything drained into ``batch`` frames when every UI supports them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import sys
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional, Set
+
+from . import protocol
+from ._env import IN_PYODIDE
+from ._version import __version__
+from .callbacks import CallbackRunner, in_callback_thread
+from .connector import ServerConnector
+from .errors import SidekickConnectionError, SidekickError, SidekickTimeoutError
+from .task_manager import CPythonTaskManager, PyodideTaskManager, TaskManager
+from .transport.base import Transport, TransportClosed
+
+__all__ = ["ConnectionService", "get_service", "IDLE", "ACTIVATING", "ACTIVE", "FAILED", "SHUTDOWN"]
+
+logger = logging.getLogger("sidekick")
+
+IDLE = "idle"
+ACTIVATING = "activating"
+ACTIVE = "active"
+FAILED = "failed"
+SHUTDOWN = "shutdown"
+
+_BACKOFF_START = 0.5
+_BACKOFF_MAX = 30.0
+
+
+class ConnectionService:
+    """Owns the connection, the outgoing queue, the peers and the live components."""
+
+    def __init__(self, task_manager: Optional[TaskManager] = None) -> None:
+        if task_manager is None:
+            task_manager = PyodideTaskManager() if IN_PYODIDE else CPythonTaskManager()
+        self._tm = task_manager
+        self.callbacks = CallbackRunner(task_manager)
+        #: Guards the queue, the peers and every component's replay state.
+        self.lock = threading.RLock()
+        self._changed = threading.Condition(self.lock)
+        self.state = IDLE
+        self._failure: Optional[BaseException] = None
+        self._failure_seen = False
+        self._stopping = False
+        self._exit_code: Optional[int] = None
+
+        self._queue: List[str] = []
+        self._queued_user = 0  # messages in _queue that callers enqueued (not replay)
+        self._enqueued = 0
+        self._sent = 0
+        self._forwarding = False  # transport up and at least one UI online
+        self._wake_pending = False
+        self._wake_event: Optional[asyncio.Event] = None
+        self._transport: Optional[Transport] = None
+
+        self._ui_peers: Dict[str, Set[str]] = {}
+        self._batch_ok = False
+        self.components: Dict[str, Any] = {}
+        self.replay_provider: Optional[Callable[[], List[str]]] = None
+        self._global_handler: Optional[Callable[[Dict[str, Any]], Any]] = None
+        self._async_waiters: List[Any] = []
+
+        self.url: Optional[str] = None
+        self.connector = ServerConnector(self._explicit_url)
+        self.peer_id = "hero-" + secrets.token_hex(8)
+        self._atexit_registered = False
+
+    # ------------------------------------------------------------------ state
+
+    def _explicit_url(self) -> Optional[str]:
+        return self.url or os.environ.get("SIDEKICK_URL") or None
+
+    def _set_state(self, state: str) -> None:
+        with self._changed:
+            self.state = state
+            self._changed.notify_all()
+
+    def activate(self) -> None:
+        """Start connecting unless already connecting or connected."""
+        with self.lock:
+            if self.state in (ACTIVATING, ACTIVE):
+                return
+            self.state = ACTIVATING
+            self._failure = None
+            self._failure_seen = False
+            self._stopping = False
+            self._exit_code = None
+        self._register_atexit()
+        self._tm.submit(self._main())
+
+    def touch(self) -> None:
+        """Called by every component call: (re)connect when idle or shut down."""
+        if self.state is IDLE or self.state is SHUTDOWN:
+            self.activate()
+
+    def is_connected(self) -> bool:
+        return self.state is ACTIVE and self._forwarding
+
+    # -------------------------------------------------------------- send path
+
+    def enqueue_locked(self, text: str) -> bool:
+        """Queue an encoded message; call with :attr:`lock` held.
+
+        Returns True when the caller must call :meth:`wake` (after releasing
+        the lock): once per burst, however many messages it holds.
+        """
+        if not self._forwarding:
+            return False  # the components' state is replayed when a UI arrives
+        self._queue.append(text)
+        self._queued_user += 1
+        self._enqueued += 1
+        if self._wake_pending:
+            return False
+        self._wake_pending = True
+        return True
+
+    def send(self, text: str) -> None:
+        """Queue one encoded message that needs no component state."""
+        self.touch()
+        with self.lock:
+            wake = self.enqueue_locked(text)
+        if wake:
+            self.wake()
+
+    def wake(self) -> None:
+        self._tm.call_soon(self._set_wake)
+
+    def _set_wake(self) -> None:
+        event = self._wake_event
+        if event is not None:
+            event.set()
+
+    def flush(self, timeout: Optional[float] = None) -> None:
+        """Block until every message queued so far has been written to the transport."""
+        if not self._tm.uses_threads or self._tm.in_loop_thread():
+            raise SidekickError("flush() would block the event loop; it is for threads only")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._changed:
+            target = self._enqueued
+            while self._sent < target:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise SidekickTimeoutError(
+                        f"flush did not finish within {timeout} s", timeout_seconds=timeout
+                    )
+                self._changed.wait(remaining if remaining is not None else 0.5)
+
+    # -------------------------------------------------------------- registry
+
+    def register(self, component: Any) -> None:
+        """Record a live component; a duplicate id raises ``ValueError``."""
+        instance_id = component.instance_id
+        with self.lock:
+            if instance_id in self.components:
+                raise ValueError(f"a component with instance_id {instance_id!r} already exists")
+            self.components[instance_id] = component
+
+    def unregister(self, instance_id: str) -> None:
+        with self.lock:
+            self.components.pop(instance_id, None)
+
+    def clear_all(self) -> None:
+        """Remove every component, here and in the UI."""
+        text = protocol.encode(protocol.clear_all())
+        self.touch()
+        with self.lock:
+            components = list(self.components.values())
+            self.components.clear()
+            for component in components:
+                component._mark_removed()
+            wake = self.enqueue_locked(text)
+        if wake:
+            self.wake()
+
+    def set_global_handler(self, handler: Optional[Callable[[Dict[str, Any]], Any]]) -> None:
+        if handler is not None and not callable(handler):
+            raise TypeError("the global message handler must be callable or None")
+        self._global_handler = handler
+
+    # ---------------------------------------------------------- master loop
+
+    async def _main(self) -> None:
+        self._wake_event = asyncio.Event()
+        backoff = _BACKOFF_START
+        first = True
+        lost = False
+        try:
+            while not self._stopping:
+                try:
+                    if first:
+                        transport = await self.connector.connect()
+                    else:
+                        transport = await self.connector.reconnect()
+                except SidekickConnectionError as exc:
+                    if first:
+                        self._fail(exc)
+                        return
+                    await self._sleep(backoff)
+                    backoff = min(backoff * 2, _BACKOFF_MAX)
+                    continue
+                first = False
+                backoff = _BACKOFF_START
+                self._transport = transport
+                self._set_state(ACTIVE)
+                if lost:
+                    logger.warning("sidekick: connection is back (%s)", transport.description)
+                    lost = False
+                try:
+                    await self._serve(transport)
+                finally:
+                    self._detach()
+                    self._transport = None
+                if self._stopping:
+                    break
+                if not lost:
+                    logger.warning(
+                        "sidekick: lost the connection to %s; reconnecting...", transport.description
+                    )
+                    lost = True
+                self._set_state(ACTIVATING)
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, _BACKOFF_MAX)
+        except Exception as exc:  # a bug of ours: make it loud, never silent
+            logger.exception("sidekick: the connection service stopped unexpectedly")
+            self._fail(SidekickConnectionError(f"internal error: {exc!r}", exc))
+        finally:
+            await self._finish()
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stop_requested(), seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _stop_requested(self) -> None:
+        event = self._wake_event
+        assert event is not None
+        while not self._stopping:
+            event.clear()
+            await event.wait()
+
+    async def _serve(self, transport: Transport) -> None:
+        """Announce, then write queued messages until the transport closes or we stop."""
+        await transport.send(protocol.encode(self._announce("online")))
+        closed = asyncio.Event()
+        reader = asyncio.ensure_future(self._read(transport, closed))
+        event = self._wake_event
+        assert event is not None
+        try:
+            while True:
+                await event.wait()
+                event.clear()
+                with self.lock:
+                    items, self._queue = self._queue, []
+                    count, self._queued_user = self._queued_user, 0
+                    self._wake_pending = False
+                    batch_ok = self._batch_ok
+                if closed.is_set():
+                    return
+                if items:
+                    frames = protocol.pack_batches(items) if batch_ok else items
+                    for frame in frames:
+                        await transport.send(frame)
+                    if count:
+                        with self._changed:
+                            self._sent += count
+                            self._changed.notify_all()
+                if self._stopping:
+                    await transport.send(protocol.encode(self._announce("offline")))
+                    await transport.close()
+                    return
+        except TransportClosed:
+            return
+        finally:
+            reader.cancel()
+
+    async def _read(self, transport: Transport, closed: asyncio.Event) -> None:
+        try:
+            while True:
+                frame = await transport.recv()
+                self._handle_frame(frame)
+        except TransportClosed:
+            pass
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("sidekick: error while reading from %s", transport.description)
+        closed.set()
+        self._set_wake()
+
+    def _announce(self, status: str) -> Dict[str, Any]:
+        script = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+        extra = {"script": script} if script and script != "-c" else {}
+        return protocol.announce(
+            self.peer_id,
+            "hero",
+            status,
+            __version__,
+            (protocol.CAP_BATCH, protocol.CAP_REPLAY),
+            **extra,
+        )
+
+    def _detach(self) -> None:
+        """The transport is gone: no UI is reachable until we reconnect."""
+        with self._changed:
+            self._forwarding = False
+            self._ui_peers.clear()
+            self._queue = []
+            self._sent += self._queued_user  # superseded: the replay rebuilds it
+            self._queued_user = 0
+            self._wake_pending = False
+            self._changed.notify_all()
+
+    async def _finish(self) -> None:
+        self._detach()
+        try:
+            await self.connector.close_server()
+        except Exception:
+            logger.debug("sidekick: closing the embedded server failed", exc_info=True)
+        with self._changed:
+            if self.state != FAILED:
+                self.state = SHUTDOWN
+            self._changed.notify_all()
+        self._release_async_waiters()
+        if self._tm.uses_threads and self._stopping:
+            # Shutdown stops the loop thread (and the user's tasks on it); the
+            # next activation starts a fresh one.
+            self._tm.stop()
+
+    def _fail(self, exc: BaseException) -> None:
+        with self._changed:
+            self._failure = exc
+            self.state = FAILED
+            self._changed.notify_all()
+        logger.error("sidekick: %s", exc)
+        self._release_async_waiters()
+
+    # ---------------------------------------------------------------- inbound
+
+    def _handle_frame(self, frame: Any) -> None:
+        try:
+            messages = protocol.decode(frame)
+        except protocol.ProtocolError as exc:
+            logger.warning("sidekick: dropped an invalid message from the UI: %s", exc)
+            return
+        for message in messages:
+            try:
+                self._handle(message)
+            except Exception:
+                logger.exception("sidekick: could not handle message %.200r", message)
+
+    def _handle(self, message: Dict[str, Any]) -> None:
+        handler = self._global_handler
+        if handler is not None:
+            self.callbacks.submit(handler, message, what="global message handler")
+        mtype = message["type"]
+        if message["component"] == "system" and mtype == "announce":
+            self._on_announce(message.get("payload") or {})
+        elif mtype == "event" or mtype == "error":
+            src = message["src"]
+            component = self.components.get(src)
+            if component is None:
+                logger.debug("sidekick: %s for unknown component %r dropped", mtype, src)
+                return
+            if component.component_type != message["component"]:
+                logger.warning(
+                    "sidekick: dropped a %s for %r that claims to come from a %r",
+                    mtype,
+                    src,
+                    message["component"],
+                )
+                return
+            self.callbacks.submit(component._dispatch, message, what=f"callback of {src!r}")
+
+    def _on_announce(self, payload: Dict[str, Any]) -> None:
+        if payload.get("role") != "sidekick":
+            return
+        peer_id = payload.get("peerId")
+        if not isinstance(peer_id, str):
+            logger.warning("sidekick: dropped a UI announce without a peerId")
+            return
+        status = payload.get("status")
+        caps = payload.get("capabilities")
+        capabilities = {c for c in caps if isinstance(c, str)} if isinstance(caps, list) else set()
+        with self._changed:
+            if status == "online":
+                self._ui_peers[peer_id] = capabilities
+                self._replay_locked()
+            elif status == "offline":
+                self._ui_peers.pop(peer_id, None)
+                if not self._ui_peers:
+                    self._forwarding = False
+                    self._queue = []
+                    self._sent += self._queued_user
+                    self._queued_user = 0
+            else:
+                return
+            self._batch_ok = bool(self._ui_peers) and all(
+                protocol.CAP_BATCH in c for c in self._ui_peers.values()
+            )
+            self._changed.notify_all()
+
+    def _replay_locked(self) -> None:
+        """A UI came online: queue clearAll plus the state of every live component."""
+        replay = [protocol.encode(protocol.clear_all())]
+        if self.replay_provider is not None:
+            replay.extend(self.replay_provider())
+        self._sent += self._queued_user  # what was queued is part of the snapshot
+        self._queued_user = 0
+        self._queue = replay
+        self._forwarding = True
+        self._wake_pending = True
+        self._set_wake()
+
+    # ------------------------------------------------------- blocking waits
+
+    def wait_for_connection(self, timeout: Optional[float] = None) -> None:
+        """Block until a UI is attached; raise on failure or timeout."""
+        if timeout is not None and (not isinstance(timeout, (int, float)) or timeout < 0):
+            raise ValueError("timeout must be a non-negative number or None")
+        if not self._tm.uses_threads:
+            raise SidekickError("wait_for_connection() cannot block in Pyodide; use run_forever_async()")
+        if in_callback_thread():
+            raise SidekickError("wait_for_connection() cannot be called from a sidekick callback")
+        self.activate()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._changed:
+            while not self._forwarding:
+                self._raise_failure_locked()
+                if self.state == SHUTDOWN:
+                    raise SidekickError("sidekick was shut down while waiting for a connection")
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise SidekickTimeoutError(
+                        f"no Sidekick UI connected within {timeout} s", timeout_seconds=timeout
+                    )
+                self._changed.wait(0.25 if remaining is None else min(remaining, 0.25))
+
+    def _raise_failure_locked(self) -> None:
+        if self.state == FAILED and self._failure is not None:
+            self._failure_seen = True
+            raise self._failure
+
+    def run_forever(self) -> None:
+        """Serve events until :meth:`shutdown` or Ctrl+C (exit status 130)."""
+        if not self._tm.uses_threads:
+            raise SidekickError("in Pyodide use `await sidekick.run_forever_async()`")
+        if in_callback_thread():
+            raise SidekickError("run_forever() cannot be called from a sidekick callback")
+        self.activate()
+        try:
+            with self._changed:
+                while not self._stopping and self.state != SHUTDOWN:
+                    self._raise_failure_locked()
+                    self._changed.wait(0.25)
+        except KeyboardInterrupt:
+            self.shutdown(wait=True, timeout=0.5)
+            raise SystemExit(130) from None
+        code = self._exit_code
+        if code is not None:
+            raise SystemExit(code)
+
+    async def run_forever_async(self) -> None:
+        """Like :meth:`run_forever`, awaitable from any event loop (incl. Pyodide's)."""
+        self.activate()
+        loop = asyncio.get_running_loop()
+        while True:
+            with self._changed:
+                if self.state == FAILED and self._failure is not None:
+                    self._failure_seen = True
+                    raise self._failure
+                if self._stopping or self.state == SHUTDOWN:
+                    return
+                future = loop.create_future()
+                self._async_waiters.append((loop, future))
+            try:
+                await future
+            except asyncio.CancelledError:
+                self.shutdown()
+                raise
+
+    def _release_async_waiters(self) -> None:
+        with self.lock:
+            waiters, self._async_waiters = self._async_waiters, []
+        for loop, future in waiters:
+            try:
+                loop.call_soon_threadsafe(_resolve, future)
+            except RuntimeError:
+                pass
+
+    # --------------------------------------------------------------- shutdown
+
+    def shutdown(self, wait: bool = False, timeout: float = 2.0) -> None:
+        """Announce offline, close the connection, release :meth:`run_forever`."""
+        with self._changed:
+            if self.state in (IDLE, SHUTDOWN):
+                self.state = SHUTDOWN
+                self._changed.notify_all()
+                return
+            self._stopping = True
+            self._changed.notify_all()
+            running = self.state != FAILED
+        self._release_async_waiters()
+        if not running:
+            with self._changed:
+                self.state = SHUTDOWN
+                self._changed.notify_all()
+            self._tm.stop()
+            return
+        self._tm.call_soon(self._set_wake)
+        if wait and self._tm.uses_threads and not self._tm.in_loop_thread():
+            deadline = time.monotonic() + timeout
+            with self._changed:
+                while self.state != SHUTDOWN and time.monotonic() < deadline:
+                    self._changed.wait(min(0.05, max(0.0, deadline - time.monotonic())))
+
+    def request_exit(self, code: int) -> None:
+        """``sys.exit(code)`` inside a callback: stop and make run_forever exit with it."""
+        self._exit_code = code
+        self.shutdown()
+
+    # ------------------------------------------------------------- exit flush
+
+    def _register_atexit(self) -> None:
+        if self._atexit_registered or not self._tm.uses_threads:
+            return
+        import atexit
+
+        atexit.register(self._at_exit)
+        self._atexit_registered = True
+
+    def _at_exit(self) -> None:
+        """Deliver what the script sent before the interpreter goes (bounded)."""
+        if self.state in (IDLE, SHUTDOWN):
+            return
+        try:
+            deadline = time.monotonic() + 3.0
+            with self._changed:
+                while self.state == ACTIVATING and time.monotonic() < deadline:
+                    self._changed.wait(0.05)
+            if self.state == ACTIVE and not self._forwarding:
+                endpoint = self.connector.endpoint
+                # A browser we just opened needs a moment to load the page.
+                grace = 8.0 if endpoint is not None and endpoint.opened_browser else 0.5
+                deadline = time.monotonic() + grace
+                with self._changed:
+                    while not self._forwarding and time.monotonic() < deadline:
+                        self._changed.wait(0.05)
+            if self._forwarding:
+                try:
+                    self.flush(timeout=2.0)
+                except SidekickError:
+                    logger.warning("sidekick: could not deliver everything to the UI before exit")
+            failed = self.state == FAILED and not self._failure_seen
+            self.shutdown(wait=True, timeout=1.0)
+        except KeyboardInterrupt:
+            return
+        if failed:
+            # The script could not show anything and never learned why from an
+            # exception: do not let it look like success.
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                os._exit(1)
+
+
+def _resolve(future: Any) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+_service: Optional[ConnectionService] = None
+_service_lock = threading.Lock()
+
+
+def get_service() -> ConnectionService:
+    """The process-wide service, created on first use."""
+    global _service
+    service = _service
+    if service is None:
+        with _service_lock:
+            if _service is None:
+                _service = ConnectionService()
+            service = _service
+    return service
