@@ -54,7 +54,7 @@ export class Connection {
   stop(): void {
     this.stopped = true;
     window.clearTimeout(this.timer);
-    this.socket?.close(1001, "page closed");
+    this.socket?.close(1000, "page closed");
   }
 
   /** Send one JSON message; false when the socket is not open. */
