@@ -128,18 +128,20 @@ class RunningServer:
         self, connection: ServerConnection, request: Request
     ) -> Optional[Response]:
         headers = request.headers
-        host = headers.get("Host")
-        if not self.policy.host_allowed(host):
-            logger.warning("refused a request for host %r (not this server)", host)
+        # A repeated Host or Origin is never legitimate and could make two
+        # parties disagree about which one counts: refuse it outright.
+        hosts = headers.get_all("Host")
+        host = hosts[0] if len(hosts) == 1 else None
+        if host is None or not self.policy.host_allowed(host):
+            logger.warning("refused a request for host %r (not this server)", ", ".join(hosts))
             return _refuse("host not allowed", "localhost")
-        assert host is not None
         parts = urlsplit(request.path)
-        upgrade = headers.get("Upgrade", "")
+        upgrade = ",".join(headers.get_all("Upgrade"))
         if "websocket" not in upgrade.lower():
             return self.router.handle(parts.path, parts.query, host)
-        origin = headers.get("Origin")
-        if not self.policy.origin_allowed(origin):
-            logger.warning("refused a WebSocket from origin %r", origin)
+        origins = headers.get_all("Origin")
+        if len(origins) > 1 or not self.policy.origin_allowed(origins[0] if origins else None):
+            logger.warning("refused a WebSocket from origin %r", ", ".join(origins))
             return _refuse("origin not allowed", host)
         problem = self.policy.token_problem(parts.query)
         if problem is not None:

@@ -32,6 +32,15 @@ _SIDEKICK = "sidekick"
 _ROLES = frozenset({_HERO, _SIDEKICK})
 _STATUSES = frozenset({"online", "offline"})
 
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+# Strict JSON, as the protocol demands: NaN and Infinity make a frame junk.
+# One shared decoder, so the per-frame path builds nothing.
+_decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+
 # Close code 1013 ("try again later"): the peer may reconnect and will get a
 # fresh replay from its hero.
 _CLOSE_TOO_SLOW = 1013
@@ -221,7 +230,7 @@ class Relay:
     async def _read_loop(self, peer: _Peer) -> None:
         conn = peer.conn
         session = peer.session
-        loads = json.loads
+        decode = _decode
         try:
             while not peer.closing:
                 frame = await conn.recv()
@@ -231,7 +240,7 @@ class Relay:
                     )
                     continue
                 try:
-                    message = loads(frame)
+                    message = decode(frame)
                 except ValueError:
                     self._junk_log.warning("dropped a frame that is not JSON from %s", peer.name)
                     continue
