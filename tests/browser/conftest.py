@@ -49,15 +49,16 @@ def _free_port() -> int:
 class Server:
     """A ``python -m sidekick serve`` subprocess on 127.0.0.1."""
 
-    def __init__(self) -> None:
-        self.port = _free_port()
+    def __init__(self, *extra: str, port: Optional[int] = None) -> None:
+        self.extra = extra
+        self.port = port or _free_port()
         self.http = f"http://127.0.0.1:{self.port}"
         self.ws = f"ws://127.0.0.1:{self.port}"
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         env.pop("SIDEKICK_URL", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sidekick", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            [sys.executable, "-m", "sidekick", "serve", "--host", "127.0.0.1", "--port", str(self.port), *extra],
             cwd=str(REPO),
             env=env,
             stdin=subprocess.DEVNULL,
@@ -70,7 +71,7 @@ class Server:
                 err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
                 raise RuntimeError(f"sidekick serve exited with {self.proc.returncode}: {err}")
             try:
-                with urllib.request.urlopen(self.http + "/", timeout=1) as response:
+                with urllib.request.urlopen(self.http + "/healthz", timeout=1) as response:
                     if response.status == 200:
                         break
             except OSError:
@@ -97,13 +98,15 @@ class Hero:
 
     _ids = itertools.count(1)
 
-    def __init__(self, server: Server, session: str, *, script: Optional[str] = "test_hero.py") -> None:
+    def __init__(
+        self, server: Server, session: str, *, script: Optional[str] = "test_hero.py", query: str = ""
+    ) -> None:
         self.peer_id = f"hero-{uuid.uuid4().hex[:12]}"
         self.script = script
         self.received: "queue.Queue[Dict[str, Any]]" = queue.Queue()
         self.seen: List[Dict[str, Any]] = []
         # Entered as a context manager: websockets >= 17.1 warns otherwise.
-        self.conn = ws_sync.connect(f"{server.ws}/?session={session}", open_timeout=TIMEOUT).__enter__()
+        self.conn = ws_sync.connect(f"{server.ws}/?session={session}{query}", open_timeout=TIMEOUT).__enter__()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self.announce("online")
@@ -278,3 +281,40 @@ def hero(page: Any, server: Server, session_id: str) -> Iterator[Hero]:
         yield h
     finally:
         h.close()
+
+
+@pytest.fixture
+def make_server() -> Iterator[Callable[..., Server]]:
+    """Start extra servers (``make_server("--token", "t")``); all stopped afterwards."""
+    started: List[Server] = []
+
+    def factory(*extra: str, port: Optional[int] = None) -> Server:
+        srv = Server(*extra, port=port)
+        started.append(srv)
+        return srv
+
+    try:
+        yield factory
+    finally:
+        for srv in started:
+            srv.stop()
+
+
+@pytest.fixture
+def make_hero() -> Iterator[Callable[..., Hero]]:
+    """Connect extra heroes (``make_hero(server, session, script=...)``); all closed afterwards."""
+    made: List[Hero] = []
+
+    def factory(server: Server, session: str, **kwargs: Any) -> Hero:
+        h = Hero(server, session, **kwargs)
+        made.append(h)
+        return h
+
+    try:
+        yield factory
+    finally:
+        for h in made:
+            try:
+                h.close(announce_offline=False)
+            except Exception:
+                pass
