@@ -474,7 +474,8 @@ class ConnectionService:
             raise SidekickError("in Pyodide use `await sidekick.run_forever_async()`")
         if in_callback_thread():
             raise SidekickError("run_forever() cannot be called from a sidekick callback")
-        self.activate()
+        if self.state == IDLE:  # after shutdown() there is nothing left to serve
+            self.activate()
         try:
             with self._changed:
                 while not self._stopping and self.state != SHUTDOWN:
@@ -489,7 +490,8 @@ class ConnectionService:
 
     async def run_forever_async(self) -> None:
         """Like :meth:`run_forever`, awaitable from any event loop (incl. Pyodide's)."""
-        self.activate()
+        if self.state == IDLE:
+            self.activate()
         loop = asyncio.get_running_loop()
         while True:
             with self._changed:
