@@ -48,7 +48,8 @@ class UIPeer:
         self.model = UIModel()
         self.heroes: Dict[str, Message] = {}
         self._cond = threading.Condition()
-        self._ws = connect(url, max_size=None, compression=None, open_timeout=5)
+        self._cm = connect(url, max_size=None, compression=None, open_timeout=5)
+        self._ws = self._cm.__enter__()
         self._closed = False
         self.send(announce(peer_id, "sidekick", caps=["batch"] if caps is None else caps))
         self._thread = threading.Thread(target=self._reader, daemon=True)
