@@ -2,6 +2,8 @@
 
 from .base import Component
 from .button import Button
+from .canvas import Canvas, CanvasBuffer
+from .console import Console, OutputCapture
 from .events import (
     ButtonClickEvent,
     CanvasClickEvent,
@@ -10,12 +12,25 @@ from .events import (
     GridClickEvent,
     TextboxSubmitEvent,
 )
+from .grid import Grid
 from .label import Label
+from .layout import Column, Row
+from .markdown import Markdown
+from .textbox import Textbox
 
 __all__ = [
     "Component",
     "Label",
+    "Markdown",
     "Button",
+    "Textbox",
+    "Console",
+    "OutputCapture",
+    "Grid",
+    "Canvas",
+    "CanvasBuffer",
+    "Row",
+    "Column",
     "ButtonClickEvent",
     "GridClickEvent",
     "CanvasClickEvent",

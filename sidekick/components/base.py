@@ -22,7 +22,7 @@ __all__ = ["Component", "Container", "replay_messages", "check_callback"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 _id_lock = threading.Lock()
-_id_counters: Dict[str, "itertools.count[int]"] = {}
+_id_counters: Dict[str, itertools.count[int]] = {}
 
 
 def _next_id(component_type: str) -> str:
@@ -54,7 +54,7 @@ class Component:
     def __init__(
         self,
         instance_id: Optional[str] = None,
-        parent: Optional[Union["Component", str]] = None,
+        parent: Optional[Union[Component, str]] = None,
         on_error: Optional[Callable[[ErrorEvent], Any]] = None,
     ) -> None:
         if instance_id is None:
@@ -71,8 +71,11 @@ class Component:
         self._parent_arg = parent
         # "...","type":"update","target":"<id>","payload":{"action":  — built once.
         self._update_head = (
-            '{"id":0,"component":"' + self.component_type + '","type":"update","target":'
-            + protocol.dumps(instance_id) + ',"payload":{"action":"'
+            '{"id":0,"component":"'
+            + self.component_type
+            + '","type":"update","target":'
+            + protocol.dumps(instance_id)
+            + ',"payload":{"action":"'
         )
 
     # Subclasses call this at the end of __init__, once their state is set.
@@ -88,7 +91,9 @@ class Component:
             if parent is not None:
                 if parent._removed:
                     svc.unregister(self.instance_id)
-                    raise SidekickError(f"cannot place {self.instance_id!r} in removed {parent.instance_id!r}")
+                    raise SidekickError(
+                        f"cannot place {self.instance_id!r} in removed {parent.instance_id!r}"
+                    )
                 self._parent_id = parent.instance_id
                 parent._children.append(self.instance_id)
             text = protocol.encode(self._spawn_message())
@@ -267,9 +272,7 @@ def _resolve_parent(
             raise ValueError(f"parent {parent!r} is not the id of a live container")
         parent = found
     if not isinstance(parent, Container):
-        raise TypeError(
-            f"parent must be a Row or Column (or its id), not {type(parent).__name__}"
-        )
+        raise TypeError(f"parent must be a Row or Column (or its id), not {type(parent).__name__}")
     if parent._removed:
         raise SidekickError(f"parent {parent.instance_id!r} has been removed")
     return parent

@@ -47,7 +47,9 @@ class Button(Component):
         """Set (or with None, clear) the function called on each click."""
         self._on_click = check_callback(callback, "on_click")
 
-    def click(self, callback: Callable[[ButtonClickEvent], Any]) -> Callable[[ButtonClickEvent], Any]:
+    def click(
+        self, callback: Callable[[ButtonClickEvent], Any]
+    ) -> Callable[[ButtonClickEvent], Any]:
         """Decorator form of :meth:`on_click`."""
         self.on_click(callback)
         return callback
