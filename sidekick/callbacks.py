@@ -77,7 +77,7 @@ class CallbackRunner:
             if inspect.isawaitable(result):
                 self._await(result, what)
         except BaseException as exc:
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)) and self._tm.uses_threads:
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 # sys.exit() in a callback means "stop the program", as in the main thread.
                 from . import lifecycle
 

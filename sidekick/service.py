@@ -471,7 +471,17 @@ class ConnectionService:
     def run_forever(self) -> None:
         """Serve events until :meth:`shutdown` or Ctrl+C (exit status 130)."""
         if not self._tm.uses_threads:
-            raise SidekickError("in Pyodide use `await sidekick.run_forever_async()`")
+            from .transport.pyodide import block_on
+
+            # With JSPI a script's top level may block; otherwise say what works.
+            if not block_on(self.run_forever_async):
+                raise SidekickError(
+                    "run_forever() cannot block here (this Pyodide has no JavaScript Promise "
+                    "Integration); use `await sidekick.run_forever_async()`"
+                )
+            # No SystemExit here even after sys.exit() in a callback: in
+            # Pyodide it would tear down the whole runtime, not one script.
+            return
         if in_callback_thread():
             raise SidekickError("run_forever() cannot be called from a sidekick callback")
         if self.state == IDLE:  # after shutdown() there is nothing left to serve

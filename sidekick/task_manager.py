@@ -126,7 +126,9 @@ class PyodideTaskManager(TaskManager):
         try:
             return asyncio.get_running_loop()
         except RuntimeError:
-            return asyncio.get_event_loop_policy().get_event_loop()
+            # Pyodide installs its WebLoop as the current loop at startup (the
+            # policy API is deprecated since Python 3.14).
+            return asyncio.get_event_loop()
 
     def submit(self, coro: Coroutine[Any, Any, Any]) -> "asyncio.Task[Any]":
         return self.ensure_started().create_task(coro)
