@@ -58,7 +58,17 @@ class Server:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         env.pop("SIDEKICK_URL", None)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sidekick", "serve", "--host", "127.0.0.1", "--port", str(self.port), *extra],
+            [
+                sys.executable,
+                "-m",
+                "sidekick",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                *extra,
+            ],
             cwd=str(REPO),
             env=env,
             stdin=subprocess.DEVNULL,
@@ -99,14 +109,21 @@ class Hero:
     _ids = itertools.count(1)
 
     def __init__(
-        self, server: Server, session: str, *, script: Optional[str] = "test_hero.py", query: str = ""
+        self,
+        server: Server,
+        session: str,
+        *,
+        script: Optional[str] = "test_hero.py",
+        query: str = "",
     ) -> None:
         self.peer_id = f"hero-{uuid.uuid4().hex[:12]}"
         self.script = script
-        self.received: "queue.Queue[Dict[str, Any]]" = queue.Queue()
+        self.received: queue.Queue[Dict[str, Any]] = queue.Queue()
         self.seen: List[Dict[str, Any]] = []
         # Entered as a context manager: websockets >= 17.1 warns otherwise.
-        self.conn = ws_sync.connect(f"{server.ws}/?session={session}{query}", open_timeout=TIMEOUT).__enter__()
+        self.conn = ws_sync.connect(
+            f"{server.ws}/?session={session}{query}", open_timeout=TIMEOUT
+        ).__enter__()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         self.announce("online")
@@ -137,11 +154,21 @@ class Hero:
         self.send({"id": 0, "component": "system", "type": "announce", "payload": payload})
 
     @staticmethod
-    def spawn_msg(kind: str, target: str, payload: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
-        return {"id": 0, "component": kind, "type": "spawn", "target": target, "payload": payload or {}}
+    def spawn_msg(
+        kind: str, target: str, payload: Optional[Dict[str, Any]] = None
+    ) -> Dict[str, Any]:
+        return {
+            "id": 0,
+            "component": kind,
+            "type": "spawn",
+            "target": target,
+            "payload": payload or {},
+        }
 
     @staticmethod
-    def update_msg(kind: str, target: str, action: str, options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    def update_msg(
+        kind: str, target: str, action: str, options: Optional[Dict[str, Any]] = None
+    ) -> Dict[str, Any]:
         payload: Dict[str, Any] = {"action": action}
         if options is not None:
             payload["options"] = options
@@ -150,7 +177,9 @@ class Hero:
     def spawn(self, kind: str, target: str, payload: Optional[Dict[str, Any]] = None) -> None:
         self.send(self.spawn_msg(kind, target, payload))
 
-    def update(self, kind: str, target: str, action: str, options: Optional[Dict[str, Any]] = None) -> None:
+    def update(
+        self, kind: str, target: str, action: str, options: Optional[Dict[str, Any]] = None
+    ) -> None:
         self.send(self.update_msg(kind, target, action, options))
 
     def remove(self, kind: str, target: str) -> None:
@@ -160,11 +189,15 @@ class Hero:
         self.send({"id": 0, "component": "global", "type": "clearAll"})
 
     def batch(self, messages: List[Dict[str, Any]]) -> None:
-        self.send({"id": 0, "component": "global", "type": "batch", "payload": {"messages": messages}})
+        self.send(
+            {"id": 0, "component": "global", "type": "batch", "payload": {"messages": messages}}
+        )
 
     # --- receiving -------------------------------------------------------
 
-    def wait_for(self, predicate: Callable[[Dict[str, Any]], bool], timeout: float = TIMEOUT) -> Dict[str, Any]:
+    def wait_for(
+        self, predicate: Callable[[Dict[str, Any]], bool], timeout: float = TIMEOUT
+    ) -> Dict[str, Any]:
         """The first message (seen before or arriving) that satisfies ``predicate``."""
         for message in self.seen:
             if predicate(message):
@@ -174,7 +207,9 @@ class Hero:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"no matching message within {timeout}s; saw {self.seen[-10:]}")
+                raise AssertionError(
+                    f"no matching message within {timeout}s; saw {self.seen[-10:]}"
+                )
             try:
                 message = self.received.get(timeout=remaining)
             except queue.Empty:
@@ -193,10 +228,12 @@ class Hero:
 
     def wait_ui(self, timeout: float = TIMEOUT) -> Dict[str, Any]:
         return self.wait_for(
-            lambda m: m.get("component") == "system"
-            and m.get("type") == "announce"
-            and (m.get("payload") or {}).get("role") == "sidekick"
-            and (m.get("payload") or {}).get("status") == "online",
+            lambda m: (
+                m.get("component") == "system"
+                and m.get("type") == "announce"
+                and (m.get("payload") or {}).get("role") == "sidekick"
+                and (m.get("payload") or {}).get("status") == "online"
+            ),
             timeout,
         )
 

@@ -49,8 +49,19 @@ def test_shapes(page, canvas):
     draw(canvas, "drawCircle", cx=70, cy=20, radius=8, fillColor="blue", lineColor="blue")
     draw(canvas, "drawLine", x1=0, y1=60, x2=100, y2=60, lineColor="red", lineWidth=4)
     draw(canvas, "drawEllipse", cx=70, cy=60, radiusX=12, radiusY=5, fillColor="blue", lineWidth=0)
-    draw(canvas, "drawPolygon", points=[{"x": 40, "y": 70}, {"x": 50, "y": 70}, {"x": 45, "y": 79}], fillColor="red")
-    draw(canvas, "drawPolyline", points=[{"x": 0, "y": 5}, {"x": 99, "y": 5}], lineColor="blue", lineWidth=3)
+    draw(
+        canvas,
+        "drawPolygon",
+        points=[{"x": 40, "y": 70}, {"x": 50, "y": 70}, {"x": 45, "y": 79}],
+        fillColor="red",
+    )
+    draw(
+        canvas,
+        "drawPolyline",
+        points=[{"x": 0, "y": 5}, {"x": 99, "y": 5}],
+        lineColor="blue",
+        lineWidth=3,
+    )
     draw(canvas, "drawText", x=2, y=45, text="Hi", textColor="red", textSize=14)
     sync(page, canvas)
     assert pixel(page, 20, 20) == RED
@@ -77,7 +88,9 @@ def test_shapes(page, canvas):
 
 def test_buffers_replace_the_frame(page, canvas):
     draw(canvas, "createBuffer", bufferId=1)
-    draw(canvas, "drawRect", x=0, y=0, width=10, height=10, fillColor="red", lineWidth=0, bufferId=1)
+    draw(
+        canvas, "drawRect", x=0, y=0, width=10, height=10, fillColor="red", lineWidth=0, bufferId=1
+    )
     sync(page, canvas)
     # Drawing into a buffer does not touch the screen.
     assert pixel(page, 5, 5) == CLEAR
@@ -86,7 +99,17 @@ def test_buffers_replace_the_frame(page, canvas):
     assert pixel(page, 5, 5) == RED
     # Next frame: the buffer is cleared and drawn elsewhere; no ghost remains.
     draw(canvas, "clear", bufferId=1)
-    draw(canvas, "drawRect", x=50, y=50, width=10, height=10, fillColor="blue", lineWidth=0, bufferId=1)
+    draw(
+        canvas,
+        "drawRect",
+        x=50,
+        y=50,
+        width=10,
+        height=10,
+        fillColor="blue",
+        lineWidth=0,
+        bufferId=1,
+    )
     draw(canvas, "drawBuffer", sourceBufferId=1, targetBufferId=0)
     sync(page, canvas)
     assert pixel(page, 5, 5) == CLEAR
@@ -106,15 +129,29 @@ def test_buffers_replace_the_frame(page, canvas):
 
 def test_many_frames_in_a_batch(page, canvas):
     """A burst of buffered frames in one batch ends on the last frame only."""
-    messages: List[Dict[str, Any]] = [canvas.update_msg("canvas", "cv", "createBuffer", {"bufferId": 1})]
+    messages: List[Dict[str, Any]] = [
+        canvas.update_msg("canvas", "cv", "createBuffer", {"bufferId": 1})
+    ]
     for frame in range(50):
         messages += [
             canvas.update_msg("canvas", "cv", "clear", {"bufferId": 1}),
             canvas.update_msg(
-                "canvas", "cv", "drawRect",
-                {"x": frame, "y": 0, "width": 2, "height": 2, "fillColor": "red", "lineWidth": 0, "bufferId": 1},
+                "canvas",
+                "cv",
+                "drawRect",
+                {
+                    "x": frame,
+                    "y": 0,
+                    "width": 2,
+                    "height": 2,
+                    "fillColor": "red",
+                    "lineWidth": 0,
+                    "bufferId": 1,
+                },
             ),
-            canvas.update_msg("canvas", "cv", "drawBuffer", {"sourceBufferId": 1, "targetBufferId": 0}),
+            canvas.update_msg(
+                "canvas", "cv", "drawBuffer", {"sourceBufferId": 1, "targetBufferId": 0}
+            ),
         ]
     canvas.batch(messages)
     sync(page, canvas)

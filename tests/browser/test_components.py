@@ -84,11 +84,15 @@ def test_grid_cells_color_text(page, hero):
     hero.update("grid", "g1", "setColor", {"x": 0, "y": 0, "color": "blue"})
     hero.update("grid", "g1", "clearCell", {"x": 3, "y": 2})
     expect(grid.locator('[data-x="3"][data-y="2"]')).to_have_text("")
-    expect(grid.locator('[data-x="0"][data-y="0"]')).to_have_css("background-color", "rgb(0, 0, 255)")
+    expect(grid.locator('[data-x="0"][data-y="0"]')).to_have_css(
+        "background-color", "rgb(0, 0, 255)"
+    )
     hero.update("grid", "g1", "setText", {"x": 1, "y": 1, "text": "z"})
     hero.update("grid", "g1", "clear")
     expect(grid.locator('[data-x="1"][data-y="1"]')).to_have_text("")
-    expect(grid.locator('[data-x="0"][data-y="0"]')).not_to_have_css("background-color", "rgb(0, 0, 255)")
+    expect(grid.locator('[data-x="0"][data-y="0"]')).not_to_have_css(
+        "background-color", "rgb(0, 0, 255)"
+    )
 
 
 def test_grid_cells_are_square(page, hero):
@@ -104,7 +108,9 @@ def test_many_grid_updates_in_batches(page, hero):
     for i in range(20_000):
         x, y = i % 100, (i // 100) % 100
         color = "rgb(0, 128, 0)" if i >= 10_000 else "rgb(200, 0, 0)"
-        messages.append(hero.update_msg("grid", "big", "setColor", {"x": x, "y": y, "color": color}))
+        messages.append(
+            hero.update_msg("grid", "big", "setColor", {"x": x, "y": y, "color": color})
+        )
     for start in range(0, len(messages), 2000):
         hero.batch(messages[start : start + 2000])
     hero.update("label", "nope", "setText", {"text": "marker"})  # errors come back in order

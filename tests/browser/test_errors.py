@@ -27,8 +27,18 @@ def test_unknown_target(page, hero):
         ("grid", {"numColumns": 2, "numRows": 2}, "setColor", {"x": "a", "y": 0, "color": "red"}),
         ("grid", {"numColumns": 2, "numRows": 2}, "explode", {}),
         ("canvas", {"width": 20, "height": 20}, "drawLine", {"x1": 0, "y1": 0, "x2": "far"}),
-        ("canvas", {"width": 20, "height": 20}, "drawRect", {"x": 0, "y": 0, "width": 5, "height": 5, "bufferId": 9}),
-        ("canvas", {"width": 20, "height": 20}, "drawBuffer", {"sourceBufferId": 3, "targetBufferId": 0}),
+        (
+            "canvas",
+            {"width": 20, "height": 20},
+            "drawRect",
+            {"x": 0, "y": 0, "width": 5, "height": 5, "bufferId": 9},
+        ),
+        (
+            "canvas",
+            {"width": 20, "height": 20},
+            "drawBuffer",
+            {"sourceBufferId": 3, "targetBufferId": 0},
+        ),
         ("label", {"text": "x"}, "setText", {"text": {"no": 1}}),
         ("row", {}, "setText", {"text": "rows have no text"}),
         ("textbox", {}, "changeParent", {"parent": "no-such-parent"}),
@@ -61,7 +71,9 @@ def test_bad_spawns(page, hero):
 def test_malformed_messages_are_dropped(page, hero):
     hero.send({"id": 0, "type": "spawn", "target": "x"})  # no component
     hero.send({"id": 0, "component": "label", "type": "spawn"})  # no target
-    hero.send({"id": 0, "component": "global", "type": "batch", "payload": {"messages": [1, "two", None]}})
+    hero.send(
+        {"id": 0, "component": "global", "type": "batch", "payload": {"messages": [1, "two", None]}}
+    )
     hero.conn.send("this is not json")
     hero.spawn("label", "ok", {"text": "fine"})
     expect(el(page, "ok")).to_have_text("fine")
@@ -100,8 +112,9 @@ def test_markdown_is_inert(page, hero):
             const handlers = [];
             for (const e of root.querySelectorAll('*')) {
                 for (const a of e.attributes) {
-                    if (a.name.startsWith('on') || a.name === 'style') handlers.push(e.tagName + ' ' + a.name);
-                    if (/^\\s*javascript:/i.test(a.value)) handlers.push(e.tagName + ' ' + a.name + '=' + a.value);
+                    const bad = a.name.startsWith('on') || a.name === 'style'
+                        || /^\\s*javascript:/i.test(a.value);
+                    if (bad) handlers.push(e.tagName + ' ' + a.name + '=' + a.value);
                 }
             }
             return handlers;

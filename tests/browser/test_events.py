@@ -16,7 +16,13 @@ def test_button_click(page, hero):
     hero.spawn("button", "b", {"text": "Press"})
     el(page, "b").click()
     event = hero.wait_event("b")
-    assert event == {"id": 0, "component": "button", "type": "event", "src": "b", "payload": {"event": "click"}}
+    assert event == {
+        "id": 0,
+        "component": "button",
+        "type": "event",
+        "src": "b",
+        "payload": {"event": "click"},
+    }
 
 
 def test_grid_cell_click(page, hero):

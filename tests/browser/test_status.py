@@ -80,7 +80,9 @@ def test_disconnect_and_reconnect(context, make_server, make_hero):
         # The picture is kept while the server is away.
         expect(el(pg, "before")).to_have_text("before restart")
         srv = make_server(port=srv.port)
-        expect(pg.locator("html")).to_have_attribute("data-sidekick-status", "waiting", timeout=15_000)
+        expect(pg.locator("html")).to_have_attribute(
+            "data-sidekick-status", "waiting", timeout=15_000
+        )
         hero = make_hero(srv, "recon")
         hero.wait_ui()
         expect(pg.locator("html")).to_have_attribute("data-sidekick-status", "connected")
@@ -122,7 +124,9 @@ def test_ui_announce_payload(page, server, session_id, make_hero):
         page.close()
         # Leaving the page announces offline (or the relay does it on close).
         offline = hero.wait_for(
-            lambda m: m.get("type") == "announce" and (m.get("payload") or {}).get("status") == "offline"
+            lambda m: (
+                m.get("type") == "announce" and (m.get("payload") or {}).get("status") == "offline"
+            )
         )
         assert offline["payload"]["peerId"] == payload["peerId"]
     finally:

@@ -19,7 +19,7 @@ def child_ids(page, target: str):
             const box = target === 'root'
                 ? document.querySelector('[data-sidekick-role="root"]')
                 : document.querySelector(`[data-sidekick-id="${target}"]`);
-            return [...box.children].filter(e => e.dataset.sidekickId).map(e => e.dataset.sidekickId);
+            return [...box.children].map(e => e.dataset.sidekickId).filter(Boolean);
         }""",
         target,
     )
@@ -31,7 +31,11 @@ def test_nesting_at_depth(page, hero):
     hero.spawn("row", "r2", {"parent": "c1"})
     hero.spawn("label", "deep", {"text": "deep", "parent": "r2"})
     hero.spawn("label", "side", {"text": "side", "parent": "r1"})
-    expect(el(page, "r1").locator('[data-sidekick-id="c1"] [data-sidekick-id="r2"] [data-sidekick-id="deep"]')).to_have_text("deep")
+    expect(
+        el(page, "r1").locator(
+            '[data-sidekick-id="c1"] [data-sidekick-id="r2"] [data-sidekick-id="deep"]'
+        )
+    ).to_have_text("deep")
     assert child_ids(page, "r1") == ["c1", "side"]
     # A row lays children side by side, a column stacks them.
     hero.spawn("label", "a", {"text": "A", "parent": "c1"})

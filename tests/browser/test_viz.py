@@ -122,7 +122,9 @@ def test_nested_paths(page, shown):
     wait_lines(page, "m", ["m 1 item", '"rows" 2 items', "0 2 items", "0 1", '1 "two"', "1 1 item"])
     # Append where the path names the list itself.
     viz(shown, "append", "m", path=["rows", 0], valueRepresentation=rep(3), length=3)
-    wait_lines(page, "m", ["m 1 item", '"rows" 2 items', "0 3 items", "0 1", '1 "two"', "2 3", "1 1 item"])
+    wait_lines(
+        page, "m", ["m 1 item", '"rows" 2 items', "0 3 items", "0 1", '1 "two"', "2 3", "1 1 item"]
+    )
 
 
 def test_dict_mutations(page, shown):
@@ -132,7 +134,14 @@ def test_dict_mutations(page, shown):
     wait_lines(page, "d", ["d 1 item", '"a" 2'])
     viz(shown, "setitem", "d", path=["b"], valueRepresentation=rep([7]), keyRepresentation=rep("b"))
     wait_lines(page, "d", ["d 2 items", '"a" 2', '"b" 1 item', "0 7"])
-    viz(shown, "setitem", "d", path=[3], valueRepresentation=rep("int key"), keyRepresentation=rep(3))
+    viz(
+        shown,
+        "setitem",
+        "d",
+        path=[3],
+        valueRepresentation=rep("int key"),
+        keyRepresentation=rep(3),
+    )
     wait_lines(page, "d", ["d 3 items", '"a" 2', '"b" 1 item', "0 7", '3 "int key"'])
     viz(shown, "delitem", "d", path=["a"], length=2)
     wait_lines(page, "d", ["d 2 items", '"b" 1 item', "0 7", '3 "int key"'])
@@ -151,7 +160,11 @@ def test_objects_and_markers(page, shown):
     obj = {
         "id": "o1",
         "type": "object (Point)",
-        "value": {"x": rep(1), "y": rep(2.5), "self": {"id": "o1r", "type": "recursive_ref", "value": "<Point ...>"}},
+        "value": {
+            "x": rep(1),
+            "y": rep(2.5),
+            "self": {"id": "o1r", "type": "recursive_ref", "value": "<Point ...>"},
+        },
     }
     viz(shown, "set", "p", path=[], valueRepresentation=obj)
     wait_lines(page, "p", ["p ", "x 1", "y 2.5", "self <Point ...>"])
