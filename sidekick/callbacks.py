@@ -43,7 +43,7 @@ class CallbackRunner:
 
     def __init__(self, task_manager: TaskManager) -> None:
         self._tm = task_manager
-        self._queue: "queue.SimpleQueue[Optional[tuple]]" = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Optional[tuple]] = queue.SimpleQueue()
         self._thread: Optional[threading.Thread] = None
         self._lock = threading.Lock()
 
@@ -58,7 +58,9 @@ class CallbackRunner:
     def _start(self) -> None:
         with self._lock:
             if self._thread is None:
-                thread = threading.Thread(target=self._worker, name="sidekick-callbacks", daemon=True)
+                thread = threading.Thread(
+                    target=self._worker, name="sidekick-callbacks", daemon=True
+                )
                 thread.start()
                 self._thread = thread
 

@@ -37,7 +37,9 @@ def validate_url(url: Any) -> str:
         raise TypeError(f"the Sidekick URL must be a string, not {type(url).__name__}")
     parts = urlsplit(url)
     if parts.scheme not in ("ws", "wss") or not parts.netloc:
-        raise ValueError(f"the Sidekick URL must start with ws:// or wss:// and name a host, got {url!r}")
+        raise ValueError(
+            f"the Sidekick URL must start with ws:// or wss:// and name a host, got {url!r}"
+        )
     return url
 
 
@@ -74,6 +76,7 @@ class ServerConnector:
 
     async def connect(self) -> Transport:
         """First connection: walk the order. Raises ``SidekickConnectionError``."""
+        transport: Optional[Transport]
         if IN_PYODIDE:
             from .transport.pyodide import connect_pyodide
 
@@ -109,7 +112,9 @@ class ServerConnector:
             if transport is not None:
                 self.endpoint = Endpoint("cloud", url)
                 return transport
-            logger.warning("sidekick: the cloud relay %s did not answer; starting a local server", cloud)
+            logger.warning(
+                "sidekick: the cloud relay %s did not answer; starting a local server", cloud
+            )
 
         return await self._embedded()
 
@@ -123,7 +128,9 @@ class ServerConnector:
         transport = await self._try(endpoint.url, quiet=True)
         if transport is None:
             raise SidekickConnectionRefusedError(
-                f"no answer from {endpoint.url}", url=endpoint.url, original_exception=self._last_error
+                f"no answer from {endpoint.url}",
+                url=endpoint.url,
+                original_exception=self._last_error,
             )
         return transport
 

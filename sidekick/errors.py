@@ -34,7 +34,10 @@ class SidekickConnectionRefusedError(SidekickConnectionError):
     """No Sidekick server answered at ``url``."""
 
     def __init__(
-        self, message: str, url: Optional[str] = None, original_exception: Optional[BaseException] = None
+        self,
+        message: str,
+        url: Optional[str] = None,
+        original_exception: Optional[BaseException] = None,
     ):
         super().__init__(message, original_exception)
         self.url = url
@@ -52,7 +55,10 @@ class SidekickDisconnectedError(SidekickConnectionError):
     """The connection was lost or shut down; ``reason`` says why."""
 
     def __init__(
-        self, message: str, reason: Optional[str] = None, original_exception: Optional[BaseException] = None
+        self,
+        message: str,
+        reason: Optional[str] = None,
+        original_exception: Optional[BaseException] = None,
     ):
         super().__init__(message, original_exception)
         self.reason = reason if reason is not None else message

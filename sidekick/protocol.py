@@ -97,7 +97,9 @@ def spawn(component: str, target: str, payload: Dict[str, Any]) -> Message:
     return {"id": 0, "component": component, "type": "spawn", "target": target, "payload": payload}
 
 
-def update(component: str, target: str, action: str, options: Optional[Dict[str, Any]] = None) -> Message:
+def update(
+    component: str, target: str, action: str, options: Optional[Dict[str, Any]] = None
+) -> Message:
     payload: Dict[str, Any] = {"action": action}
     if options is not None:
         payload["options"] = options

@@ -241,7 +241,8 @@ class ConnectionService:
                     break
                 if not lost:
                     logger.warning(
-                        "sidekick: lost the connection to %s; reconnecting...", transport.description
+                        "sidekick: lost the connection to %s; reconnecting...",
+                        transport.description,
                     )
                     lost = True
                 self._set_state(ACTIVATING)
@@ -446,7 +447,9 @@ class ConnectionService:
         if timeout is not None and (not isinstance(timeout, (int, float)) or timeout < 0):
             raise ValueError("timeout must be a non-negative number or None")
         if not self._tm.uses_threads:
-            raise SidekickError("wait_for_connection() cannot block in Pyodide; use run_forever_async()")
+            raise SidekickError(
+                "wait_for_connection() cannot block in Pyodide; use run_forever_async()"
+            )
         if in_callback_thread():
             raise SidekickError("wait_for_connection() cannot be called from a sidekick callback")
         self.activate()

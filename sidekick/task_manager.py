@@ -87,7 +87,7 @@ class CPythonTaskManager(TaskManager):
             finally:
                 loop.close()
 
-    def submit(self, coro: Coroutine[Any, Any, Any]) -> "concurrent.futures.Future[Any]":
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future[Any]:
         loop = self.ensure_started()
         return asyncio.run_coroutine_threadsafe(coro, loop)
 
@@ -130,7 +130,7 @@ class PyodideTaskManager(TaskManager):
             # policy API is deprecated since Python 3.14).
             return asyncio.get_event_loop()
 
-    def submit(self, coro: Coroutine[Any, Any, Any]) -> "asyncio.Task[Any]":
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self.ensure_started().create_task(coro)
 
     def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:

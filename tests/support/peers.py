@@ -15,7 +15,9 @@ from .uimodel import UIModel
 Message = Dict[str, Any]
 
 
-def announce(peer_id: str, role: str, status: str = "online", caps: Optional[List[str]] = None) -> Message:
+def announce(
+    peer_id: str, role: str, status: str = "online", caps: Optional[List[str]] = None
+) -> Message:
     payload: Message = {
         "peerId": peer_id,
         "role": role,
@@ -93,23 +95,28 @@ class UIPeer:
         self._ws.send(json.dumps(message))
 
     def event(self, component: str, src: str, payload: Message) -> None:
-        self.send({"id": 0, "component": component, "type": "event", "src": src, "payload": payload})
+        self.send(
+            {"id": 0, "component": component, "type": "event", "src": src, "payload": payload}
+        )
 
-    def wait_for(self, predicate: Callable[["UIPeer"], bool], timeout: float = 10.0, what: str = "") -> None:
+    def wait_for(
+        self, predicate: Callable[[UIPeer], bool], timeout: float = 10.0, what: str = ""
+    ) -> None:
         deadline = time.monotonic() + timeout
         with self._cond:
             while not predicate(self):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError(
-                        f"timed out waiting for {what or predicate}; last messages: {self.messages[-5:]}"
-                    )
+                    last = self.messages[-5:]
+                    raise AssertionError(f"timed out waiting for {what or predicate}; last: {last}")
                 self._cond.wait(min(remaining, 0.2))
 
-    def wait_message(self, match: Callable[[Message], bool], timeout: float = 10.0, what: str = "") -> Message:
+    def wait_message(
+        self, match: Callable[[Message], bool], timeout: float = 10.0, what: str = ""
+    ) -> Message:
         found: List[Message] = []
 
-        def check(peer: "UIPeer") -> bool:
+        def check(peer: UIPeer) -> bool:
             for m in peer.messages:
                 if match(m):
                     found.append(m)

@@ -45,7 +45,7 @@ class Server:
     def http_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 10.0) -> "Server":
+    def start(self, timeout: float = 10.0) -> Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sidekick", "serve", "--port", str(self.port), *self.args],
             env=base_env(),

@@ -55,7 +55,9 @@ class UIModel:
             elif action == "changeParent":
                 state["parent"] = options["parent"]
             elif action in ("setText", "setValue", "setPlaceholder"):
-                key = {"setText": "text", "setValue": "value", "setPlaceholder": "placeholder"}[action]
+                key = {"setText": "text", "setValue": "value", "setPlaceholder": "placeholder"}[
+                    action
+                ]
                 state["spawn"][key] = options[key]
             else:
                 state["updates"].append(payload)

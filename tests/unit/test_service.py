@@ -98,7 +98,9 @@ def test_replay_on_every_ui_online(harness: Harness) -> None:
     a.text = "a2"
     b.remove()
     harness.ui_online(t, "ui-2")  # second tab / reload
-    wait_until(lambda: t.messages().count({"id": 0, "component": "global", "type": "clearAll"}) == 2)
+    wait_until(
+        lambda: t.messages().count({"id": 0, "component": "global", "type": "clearAll"}) == 2
+    )
     msgs = t.messages()
     last_clear = max(i for i, m in enumerate(msgs) if m.get("type") == "clearAll")
     replay = msgs[last_clear + 1 :]
@@ -122,9 +124,19 @@ def test_event_dispatch_runs_on_callback_thread(harness: Harness) -> None:
     t = harness.connected()
     harness.ui_online(t)
     seen: List[Any] = []
-    button = sidekick.Button("go", on_click=lambda e: seen.append((e, threading.current_thread().name)))
-    harness.inject(t, {"id": 0, "component": "button", "type": "event", "src": button.instance_id,
-                       "payload": {"event": "click"}})
+    button = sidekick.Button(
+        "go", on_click=lambda e: seen.append((e, threading.current_thread().name))
+    )
+    harness.inject(
+        t,
+        {
+            "id": 0,
+            "component": "button",
+            "type": "event",
+            "src": button.instance_id,
+            "payload": {"event": "click"},
+        },
+    )
     wait_until(lambda: seen)
     event, thread = seen[0]
     assert event == sidekick.ButtonClickEvent(button.instance_id, "click")
@@ -145,8 +157,14 @@ def test_events_only_reach_the_owner_and_junk_is_dropped(
         '{"component":"button","type":"event","payload":{}}',  # no src
         '{"component":"button","type":"event","src":"nobody","payload":{"event":"click"}}',
         # A grid event aimed at a button: not dispatched to it.
-        json.dumps({"component": "grid", "type": "event", "src": button.instance_id,
-                    "payload": {"event": "click", "x": 1, "y": 1}}),
+        json.dumps(
+            {
+                "component": "grid",
+                "type": "event",
+                "src": button.instance_id,
+                "payload": {"event": "click", "x": 1, "y": 1},
+            }
+        ),
         '{"component":"global","type":"batch","payload":{"messages":[{"component":"global",'
         '"type":"batch","payload":{"messages":[]}}, 7]}}',
         b"\x00binary",
@@ -155,15 +173,25 @@ def test_events_only_reach_the_owner_and_junk_is_dropped(
     with caplog.at_level(logging.WARNING, logger="sidekick"):
         for frame in junk:
             harness.inject(t, frame)
-        harness.inject(t, {"id": 0, "component": "button", "type": "event",
-                           "src": button.instance_id, "payload": {"event": "click"}})
+        harness.inject(
+            t,
+            {
+                "id": 0,
+                "component": "button",
+                "type": "event",
+                "src": button.instance_id,
+                "payload": {"event": "click"},
+            },
+        )
         wait_until(lambda: clicks)
     assert clicks == [button.instance_id]
     assert harness.service.state == "active" and not t.closed
     assert any("invalid message" in r.getMessage() for r in caplog.records)
 
 
-def test_raising_callback_reports_and_next_runs(harness: Harness, capfd: pytest.CaptureFixture) -> None:
+def test_raising_callback_reports_and_next_runs(
+    harness: Harness, capfd: pytest.CaptureFixture
+) -> None:
     t = harness.connected()
     harness.ui_online(t)
     calls: List[int] = []
@@ -180,8 +208,15 @@ def test_raising_callback_reports_and_next_runs(harness: Harness, capfd: pytest.
     b1 = sidekick.Button("1", on_click=bad)
     b2 = sidekick.Button("2", on_click=good_async)
     for b in (b1, b2):
-        harness.inject(t, {"component": "button", "type": "event", "src": b.instance_id,
-                           "payload": {"event": "click"}})
+        harness.inject(
+            t,
+            {
+                "component": "button",
+                "type": "event",
+                "src": b.instance_id,
+                "payload": {"event": "click"},
+            },
+        )
     wait_until(lambda: calls == [1, 2])
     err = ""
     for _ in range(100):
@@ -193,7 +228,9 @@ def test_raising_callback_reports_and_next_runs(harness: Harness, capfd: pytest.
     assert "KeyError: 'async boom'" in err
 
 
-def test_ui_error_goes_to_on_error_or_warning(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+def test_ui_error_goes_to_on_error_or_warning(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     t = harness.connected()
     harness.ui_online(t)
     errors: List[Any] = []
@@ -202,13 +239,22 @@ def test_ui_error_goes_to_on_error_or_warning(harness: Harness, caplog: pytest.L
     b = sidekick.Label("b")
     with caplog.at_level(logging.WARNING, logger="sidekick"):
         for lab in (a, b):
-            harness.inject(t, {"component": "label", "type": "error", "src": lab.instance_id,
-                               "payload": {"message": "cannot"}})
+            harness.inject(
+                t,
+                {
+                    "component": "label",
+                    "type": "error",
+                    "src": lab.instance_id,
+                    "payload": {"message": "cannot"},
+                },
+            )
         wait_until(lambda: errors and any("cannot" in r.getMessage() for r in caplog.records))
     assert errors == [sidekick.ErrorEvent(a.instance_id, "error", "cannot")]
 
 
-def test_reconnect_replays_and_warns_once(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
+def test_reconnect_replays_and_warns_once(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     t1 = harness.connected()
     harness.ui_online(t1)
     label = sidekick.Label("before")
@@ -250,7 +296,9 @@ def test_bad_values_raise_at_the_call_and_nothing_breaks(harness: Harness) -> No
     with pytest.raises(ValueError):
         sidekick.Label("x", instance_id=label.instance_id)
     label.text = "still fine"
-    wait_until(lambda: t.messages()[-1].get("payload", {}).get("options", {}).get("text") == "still fine")
+    wait_until(
+        lambda: t.messages()[-1].get("payload", {}).get("options", {}).get("text") == "still fine"
+    )
 
 
 def test_clear_all_and_removed_components(harness: Harness) -> None:
@@ -313,10 +361,17 @@ def test_run_forever_returns_after_shutdown_from_callback(harness: Harness) -> N
     t = harness.connected()
     harness.ui_online(t)
     button = sidekick.Button("stop", on_click=lambda e: sidekick.shutdown())
-    harness.inject(t, {"component": "button", "type": "event", "src": button.instance_id,
-                       "payload": {"event": "click"}})
+    harness.inject(
+        t,
+        {
+            "component": "button",
+            "type": "event",
+            "src": button.instance_id,
+            "payload": {"event": "click"},
+        },
+    )
     sidekick.run_forever()
-    assert harness.service.state in ("shutdown", "active")
+    wait_until(lambda: harness.service.state == "shutdown", what="shutdown completes")
 
 
 def test_submit_interval_and_task(harness: Harness) -> None:
@@ -348,3 +403,30 @@ def test_set_url_validates() -> None:
             sidekick.set_url(bad)
     with pytest.raises(TypeError):
         sidekick.set_url(5163)  # type: ignore[arg-type]
+
+
+def test_run_forever_async_inside_users_asyncio_run(harness: Harness) -> None:
+    t = harness.connected()
+    harness.ui_online(t)
+    clicked: List[str] = []
+
+    def stop(event: Any) -> None:
+        clicked.append(event.instance_id)
+        sidekick.shutdown()
+
+    async def main() -> None:
+        button = sidekick.Button("stop", on_click=stop)
+        harness.inject(
+            t,
+            {
+                "component": "button",
+                "type": "event",
+                "src": button.instance_id,
+                "payload": {"event": "click"},
+            },
+        )
+        await asyncio.wait_for(sidekick.run_forever_async(), 5)
+
+    asyncio.run(main())
+    assert clicked
+    wait_until(lambda: harness.service.state == "shutdown", what="shutdown completes")
