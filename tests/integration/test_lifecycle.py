@@ -6,7 +6,6 @@ Runs on every interpreter of the matrix (CPython 3.9 and 3.13 in CI).
 from __future__ import annotations
 
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -101,7 +100,9 @@ def test_script_end_without_run_forever_delivers_everything(
 
 def test_no_server_gives_clear_error_and_nonzero_exit(tmp_path: Path, python: str) -> None:
     url = f"ws://127.0.0.1:{free_port()}"
-    script = write_script(tmp_path, "import sidekick\nsidekick.Label('hi')\nprint('end of script')\n")
+    script = write_script(
+        tmp_path, "import sidekick\nsidekick.Label('hi')\nprint('end of script')\n"
+    )
     proc = start_script(script, url, python)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode != 0
@@ -109,7 +110,9 @@ def test_no_server_gives_clear_error_and_nonzero_exit(tmp_path: Path, python: st
     assert "could not connect" in err and url in err
     assert "Traceback" not in err
 
-    script = write_script(tmp_path, "import sidekick\nsidekick.Label('hi')\nsidekick.run_forever()\n", "rf.py")
+    script = write_script(
+        tmp_path, "import sidekick\nsidekick.Label('hi')\nsidekick.run_forever()\n", "rf.py"
+    )
     proc = start_script(script, url, python)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 1
@@ -147,8 +150,11 @@ def test_relay_killed_and_restarted_mid_run(tmp_path: Path, python: str) -> None
         server.start()
         ui = UIPeer(server.ws_url)
         # The hero reconnects by itself (backoff 0.5 s, 1 s, ...) and replays.
-        ui.wait_for(lambda u: label_text(u) == "step 1" and "button-1" in u.model.components,
-                    timeout=15, what="replay after restart")
+        ui.wait_for(
+            lambda u: label_text(u) == "step 1" and "button-1" in u.model.components,
+            timeout=15,
+            what="replay after restart",
+        )
         ui.event("button", "button-1", {"event": "click"})
         ui.wait_for(lambda u: label_text(u) == "step 2", what="step 2 after restart")
         assert proc.poll() is None
@@ -159,5 +165,3 @@ def test_relay_killed_and_restarted_mid_run(tmp_path: Path, python: str) -> None
         proc.kill()
         ui.close()
         server.stop()
-
-

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-
 import time
 from typing import Any, Callable, Dict, List, Optional
 
@@ -17,7 +16,7 @@ class MemoryTransport(Transport):
     description = "memory"
 
     def __init__(self) -> None:
-        self.inbox: "asyncio.Queue[Optional[str]]" = asyncio.Queue()
+        self.inbox: asyncio.Queue[Optional[str]] = asyncio.Queue()
         self.frames: List[str] = []
         self.closed = False
 
@@ -99,7 +98,9 @@ class Harness:
 
     def connected(self) -> MemoryTransport:
         self.service.activate()
-        wait_until(lambda: self.connector.transports and self.service.state == "active", what="active")
+        wait_until(
+            lambda: self.connector.transports and self.service.state == "active", what="active"
+        )
         t = self.connector.current
         wait_until(lambda: t.frames, what="hero announce")
         return t
@@ -108,7 +109,9 @@ class Harness:
         text = message if isinstance(message, (str, bytes)) else json.dumps(message)
         self.service._tm.call_soon(transport.inbox.put_nowait, text)
 
-    def ui_online(self, transport: MemoryTransport, peer_id: str = "ui-1", caps: Any = ("batch",)) -> None:
+    def ui_online(
+        self, transport: MemoryTransport, peer_id: str = "ui-1", caps: Any = ("batch",)
+    ) -> None:
         from tests.support.peers import announce
 
         clears = self.clears(transport)
@@ -121,6 +124,3 @@ class Harness:
 
     def drop(self, transport: MemoryTransport) -> None:
         self.service._tm.call_soon(transport.inbox.put_nowait, None)
-
-
-
