@@ -131,3 +131,22 @@ def test_ui_announce_payload(page, server, session_id, make_hero):
         assert offline["payload"]["peerId"] == payload["peerId"]
     finally:
         hero.close()
+
+
+def test_page_loads_cleanly(context, server):
+    """No failed requests and no console errors on a plain load."""
+    pg = context.new_page()
+    problems = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    pg.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    pg.on(
+        "response", lambda r: problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None
+    )
+    try:
+        pg.goto(f"{server.http}/")
+        expect(pg.locator("html")).to_have_attribute("data-sidekick-status", "waiting")
+        expect(pg.locator("header")).to_contain_text("Waiting for a script")
+        pg.wait_for_timeout(300)
+    finally:
+        pg.close()
+    assert problems == []

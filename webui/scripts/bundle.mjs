@@ -33,8 +33,10 @@ export async function bundle() {
     const name = file.path.slice(file.path.lastIndexOf("/") + 1);
     files.set(name, file.contents);
   }
-  files.set("index.html", await readFile(join(WEBUI, "index.html")));
-  for (const expected of ["app.js", "app.css", "index.html"]) {
+  for (const name of ["index.html", "favicon.svg"]) {
+    files.set(name, await readFile(join(WEBUI, name)));
+  }
+  for (const expected of ["app.js", "app.css", "index.html", "favicon.svg"]) {
     if (!files.has(expected)) throw new Error(`bundle is missing ${expected}`);
   }
   return files;
