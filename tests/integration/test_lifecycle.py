@@ -165,3 +165,25 @@ def test_relay_killed_and_restarted_mid_run(tmp_path: Path, python: str) -> None
         proc.kill()
         ui.close()
         server.stop()
+
+
+def test_sys_exit_in_callback_ends_with_its_status(tmp_path: Path, server: Server, python: str) -> None:
+    ui = UIPeer(server.ws_url)
+    script = write_script(
+        tmp_path,
+        """
+        import sys, sidekick
+        button = sidekick.Button("quit", on_click=lambda e: sys.exit(3))
+        sidekick.run_forever()
+        """,
+    )
+    proc = start_script(script, server.ws_url, python)
+    try:
+        ui.wait_for(lambda u: "button-1" in u.model.components, what="button spawn")
+        ui.event("button", "button-1", {"event": "click"})
+        _, err = proc.communicate(timeout=5)
+        assert proc.returncode == 3, err
+        assert "Traceback" not in err
+    finally:
+        proc.kill()
+        ui.close()
