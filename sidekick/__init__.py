@@ -30,9 +30,11 @@ from .components import (
     GridClickEvent,
     Label,
     Markdown,
+    ObservableValue,
     Row,
     Textbox,
     TextboxSubmitEvent,
+    Viz,
 )
 from .errors import (
     SidekickConnectionError,
@@ -85,6 +87,8 @@ __all__ = [
     "Canvas",
     "Row",
     "Column",
+    "Viz",
+    "ObservableValue",
     "ButtonClickEvent",
     "GridClickEvent",
     "CanvasClickEvent",

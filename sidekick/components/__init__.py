@@ -16,7 +16,9 @@ from .grid import Grid
 from .label import Label
 from .layout import Column, Row
 from .markdown import Markdown
+from .observable import ObservableValue
 from .textbox import Textbox
+from .viz import Viz
 
 __all__ = [
     "Component",
@@ -31,6 +33,8 @@ __all__ = [
     "CanvasBuffer",
     "Row",
     "Column",
+    "Viz",
+    "ObservableValue",
     "ButtonClickEvent",
     "GridClickEvent",
     "CanvasClickEvent",
