@@ -117,6 +117,51 @@ box.on_submit(lambda event: values.append(event.value))
     await until(() => py.pyodide.runPython("values == ['typed']"), "the submit callback");
   });
 
+  it("Viz and ObservableValue: set, mutations as small updates, replay", async () => {
+    const { ui } = await py.session();
+    ui.announce();
+    await py.run(`
+import sidekick
+viz = sidekick.Viz()
+scores = sidekick.ObservableValue([1, 2])
+viz.show("scores", scores)
+viz.show("plain", {"a": 1})
+`);
+    const set = await ui.waitFor((m) => m.payload?.variableName === "plain", "the second variable");
+    assert.equal(set.component, "viz");
+    assert.equal(set.payload.action, "set");
+    assert.equal(set.payload.options.valueRepresentation.type, "dict");
+    const first = ui.messages.find((m) => m.payload?.variableName === "scores");
+    const rep = first.payload.options.valueRepresentation;
+    assert.equal(rep.type, "list");
+    assert.equal(rep.observableTracked, true);
+    assert.deepEqual(rep.value.map((/** @type {any} */ n) => n.value), [1, 2]);
+
+    const start = ui.messages.length;
+    await py.run(`
+scores.append(3)
+scores[0] = 10
+del scores[1]
+`);
+    await ui.waitFor((m) => m.payload?.action === "delitem", "the delitem", start);
+    const changes = ui.messages.slice(start).map((m) => [m.payload.action, m.payload.variableName, m.payload.options.path]);
+    assert.deepEqual(changes, [
+      ["append", "scores", [2]], // the new item's index
+      ["setitem", "scores", [0]],
+      ["delitem", "scores", [1]],
+    ]);
+    const appended = ui.messages[start].payload.options;
+    assert.equal(appended.valueRepresentation.value, 3);
+    assert.equal(appended.length, 3);
+
+    const again = ui.messages.length;
+    ui.announce();
+    await ui.waitFor((m) => m.payload?.variableName === "plain", "the replayed variables", again);
+    const replayed = ui.messages.slice(again).find((m) => m.payload?.variableName === "scores");
+    assert.deepEqual(replayed.payload.options.valueRepresentation.value.map((/** @type {any} */ n) => n.value), [10, 3]);
+    assert.equal(py.errors(), "");
+  });
+
   it("Canvas: drawing messages and clicks", async () => {
     const { ui } = await py.session();
     ui.announce();
