@@ -1,0 +1,157 @@
+"""Browser figures: this project's real UI in headless Debian Chromium (Playwright).
+
+* grid: the throughput hero's updates, timed from the hero's first call to
+  the moment a MutationObserver sees the last update land in the DOM (the
+  last cell taking its final color); then every cell is checked.
+* fps: the bouncing-ball hero (``canvas.buffer()`` at 60 frames/s) while the
+  page counts requestAnimationFrame callbacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, List, Tuple
+
+from playwright.async_api import async_playwright
+
+from peer import COLUMNS, PALETTE, ROWS
+
+__all__ = ["Chromium"]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _rgb(hex_color: str) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def final_colors(count: int) -> List[Any]:
+    """The color each cell ends with after ``count`` throughput updates (None: untouched)."""
+    colors: List[Any] = [None] * (COLUMNS * ROWS)
+    for i in range(max(0, count - COLUMNS * ROWS), count):
+        x, y = i % COLUMNS, (i // COLUMNS) % ROWS
+        colors[y * COLUMNS + x] = _rgb(PALETTE[i % len(PALETTE)])
+    return colors
+
+
+_WATCH_LAST_CELL = """([x, y, color]) => {
+  const cell = document.querySelector(
+    `[data-sidekick-type="grid"] [data-x="${x}"][data-y="${y}"]`);
+  window.__bench = {done: null};
+  const observer = new MutationObserver(() => {
+    if (cell.style.backgroundColor === color && window.__bench.done === null) {
+      window.__bench.done = performance.timeOrigin + performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(cell, {attributes: true, attributeFilter: ["style"]});
+}"""
+
+_CHECK_ALL = """(colors) => {
+  let wrong = 0;
+  for (const cell of document.querySelectorAll('[data-sidekick-type="grid"] [data-x]')) {
+    const i = Number(cell.dataset.y) * %d + Number(cell.dataset.x);
+    const want = colors[i] === null ? "" : colors[i];
+    if (cell.style.backgroundColor !== want) wrong++;
+  }
+  return wrong;
+}""" % COLUMNS
+
+_COUNT_FRAMES = """() => {
+  window.__frames = [];
+  const tick = (t) => { window.__frames.push(t); requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+}"""
+
+_FPS = """([from, to]) => {
+  const f = window.__frames.filter((t) => t >= from && t <= to);
+  let long = 0;
+  for (let i = 1; i < f.length; i++) if (f[i] - f[i - 1] > 50) long++;
+  return [f.length > 1 ? (f.length - 1) / ((f[f.length - 1] - f[0]) / 1000) : 0, long];
+}"""
+
+
+class Chromium:
+    async def __aenter__(self) -> Chromium:
+        self._pw = await async_playwright().start()
+        self.browser = await self._pw.chromium.launch(
+            executable_path=CHROMIUM, args=ARGS, headless=True
+        )
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.browser.close()
+        await self._pw.stop()
+
+    async def _page(self, url: str) -> Any:
+        page = await self.browser.new_page(viewport={"width": 1000, "height": 900})
+        await page.goto(url)
+        await page.wait_for_selector("[data-sidekick-status=waiting]", timeout=15000)
+        return page
+
+    async def grid_run(self, ctx: Any, lib: Any, hero_cls: Any, session: str) -> float:
+        count = ctx.updates
+        page = await self._page(ctx.relay.ui(session))
+        hero = hero_cls(lib, "throughput.py", ctx.relay.ws(session), BENCH_UPDATES=count)
+        try:
+            await hero.start()
+            await hero.expect("ready", 60)
+            last = count - 1
+            x, y = last % COLUMNS, (last // COLUMNS) % ROWS
+            await page.wait_for_selector(
+                f'[data-sidekick-type="grid"] [data-x="{x}"][data-y="{y}"]', timeout=15000
+            )
+            await page.evaluate(_WATCH_LAST_CELL, [x, y, _rgb(PALETTE[last % len(PALETTE)])])
+            hero.tell("go")
+            figures = await hero.expect("t0_epoch", 300)
+            deadline = time.monotonic() + 300
+            done = None
+            while done is None and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+                done = await page.evaluate("window.__bench.done")
+            if done is None:
+                raise TimeoutError("the last grid update never reached the DOM")
+            wrong = await page.evaluate(_CHECK_ALL, final_colors(count))
+            if wrong:
+                raise RuntimeError(f"{wrong} cells have the wrong color")
+            hero.tell("done")
+            return count / (done / 1000 - figures["t0_epoch"])
+        finally:
+            await hero.stop()
+            await page.close()
+
+    async def ball_run(
+        self, ctx: Any, lib: Any, hero_cls: Any, session: str, seconds: int
+    ) -> Tuple[float, float, int]:
+        page = await self._page(ctx.relay.ui(session))
+        hero = hero_cls(lib, "ball.py", ctx.relay.ws(session), BENCH_SECONDS=seconds)
+        try:
+            await hero.start()
+            await hero.expect("ready", 60)
+            await page.wait_for_selector(
+                'canvas[data-sidekick-type="canvas"], [data-sidekick-type="canvas"] canvas',
+                timeout=15000,
+            )
+            await page.evaluate(_COUNT_FRAMES)
+            start = await page.evaluate("performance.now()")
+            hero.tell("go")
+            figures = await hero.expect("frames", seconds + 60)
+            end = await page.evaluate("performance.now()")
+            fps, long_frames = await page.evaluate(_FPS, [start + 500, end - 100])
+            hero.tell("done")
+            return fps, figures["frames"] / figures["seconds"], long_frames
+        finally:
+            await hero.stop()
+            await page.close()

@@ -1,0 +1,656 @@
+"""Benchmark this library against sidekick-py 0.0.7, back to back, in one run.
+
+    python benchmarks/run.py            # the full run (medians of several runs)
+    python benchmarks/run.py --quick    # a fast smoke run (one run of each, smaller counts)
+
+Both libraries run the same hero scripts (``benchmarks/heroes/``) through the
+same relay (this repo's ``python -m sidekick serve`` on 127.0.0.1) to the same
+scripted UI peer (``benchmarks/peer.py``). This library is the working tree
+(via PYTHONPATH) under the main ``.venv`` (or the current interpreter); the
+reference is ``sidekick-py==0.0.7`` from PyPI in ``benchmarks/.venv-ref``,
+created on first use. Figures are printed as a table and saved under
+``benchmarks/out/``. See ``benchmarks/README.md`` for what each figure means.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "benchmarks"
+
+
+def _reexec_in_venv() -> None:
+    """The harness needs websockets (and playwright for the browser figures)."""
+    try:
+        import websockets  # noqa: F401
+    except ImportError:
+        venv_python = ROOT / ".venv" / "bin" / "python"
+        if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
+            os.execv(str(venv_python), [str(venv_python), *sys.argv])
+        raise SystemExit("benchmarks/run.py needs websockets: run it with the project's .venv")
+
+
+if __name__ == "__main__":
+    _reexec_in_venv()
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import re  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from typing import Any, Dict, List, Optional  # noqa: E402
+
+sys.path.insert(0, str(BENCH))
+
+from peer import GridOrderWatcher, UIPeer  # noqa: E402
+from serverload import relay_load  # noqa: E402
+
+HEROES = BENCH / "heroes"
+OUT = BENCH / "out"
+REF_VENV = BENCH / ".venv-ref"
+REF_REQUIREMENT = "sidekick-py==0.0.7"
+
+OURS = "sidekick"
+REF = "sidekick-py 0.0.7"
+
+
+# --------------------------------------------------------------------- setup
+
+
+@dataclass
+class Lib:
+    name: str
+    python: str
+    env: Dict[str, str]
+
+
+OUR_VENV = BENCH / ".venv-ours"
+
+
+def our_python() -> str:
+    """A venv with only this library's dependencies, like the reference's.
+
+    The library itself comes from the working tree (PYTHONPATH), so what is
+    measured is the code as it is now. The main .venv would do too, but its
+    test tools and editable-install hook make every interpreter start slower.
+    """
+    python = OUR_VENV / "bin" / "python"
+    probe = [str(python), "-c", "import websockets, typing_extensions"]
+    if python.exists() and subprocess.run(probe, capture_output=True, env=clean_env()).returncode == 0:
+        return str(python)
+    print(f"creating {OUR_VENV.relative_to(ROOT)} with this library's dependencies ...", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(OUR_VENV)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *OUR_DEPS],
+        check=True,
+        env=clean_env(),
+    )
+    return str(python)
+
+
+def _our_dependencies() -> list:
+    text = (ROOT / "pyproject.toml").read_text()
+    block = re.search(r"^dependencies = \[(.*?)\]", text, re.S | re.M)
+    return re.findall(r'"([^"]+)"', block.group(1)) if block else ["websockets", "typing-extensions"]
+
+
+OUR_DEPS = _our_dependencies()
+
+
+def clean_env() -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "SIDEKICK"))}
+    env["PYTHONNOUSERSITE"] = "1"
+    return env
+
+
+def ensure_ref_venv() -> str:
+    python = REF_VENV / "bin" / "python"
+    probe = [str(python), "-c", "import importlib.metadata as m; print(m.version('sidekick-py'))"]
+    if python.exists():
+        done = subprocess.run(probe, capture_output=True, text=True, env=clean_env())
+        if done.returncode == 0 and done.stdout.strip() == "0.0.7":
+            return str(python)
+    print(f"creating {REF_VENV.relative_to(ROOT)} with {REF_REQUIREMENT} ...", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(REF_VENV)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", REF_REQUIREMENT],
+        check=True,
+        env=clean_env(),
+    )
+    return str(python)
+
+
+def libraries() -> List[Lib]:
+    ours_env = clean_env()
+    ours_env["PYTHONPATH"] = str(ROOT)
+    return [Lib(OURS, our_python(), ours_env), Lib(REF, ensure_ref_venv(), clean_env())]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+_started: List[asyncio.subprocess.Process] = []  # every process we started, killed by PID at exit
+
+
+class Relay:
+    def __init__(self, lib: Lib) -> None:
+        self.lib = lib
+        self.port = free_port()
+        self.proc: Optional[asyncio.subprocess.Process] = None
+
+    async def start(self) -> None:
+        OUT.mkdir(exist_ok=True)
+        log = open(OUT / "relay.log", "wb")
+        self.proc = await asyncio.create_subprocess_exec(
+            self.lib.python,
+            "-m",
+            "sidekick",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            env=self.lib.env,
+        )
+        _started.append(self.proc)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                _, w = await asyncio.open_connection("127.0.0.1", self.port)
+                w.close()
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.proc.returncode is not None:
+                    raise RuntimeError("the relay did not start; see benchmarks/out/relay.log")
+                await asyncio.sleep(0.05)
+
+    def ws(self, session: str) -> str:
+        return f"ws://127.0.0.1:{self.port}/?session={session}"
+
+    def ui(self, session: str) -> str:
+        return f"http://127.0.0.1:{self.port}/session/{session}"
+
+    async def stop(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.terminate()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 5)
+            except asyncio.TimeoutError:
+                self.proc.kill()
+
+
+_session_counter = 0
+
+
+def new_session(kind: str) -> str:
+    global _session_counter
+    _session_counter += 1
+    return f"bench-{kind}-{os.getpid()}-{_session_counter}"
+
+
+class Hero:
+    """A hero script in its own process, talking BENCH lines on stdout/stdin."""
+
+    def __init__(self, lib: Lib, script: str, url: str, **env: Any) -> None:
+        self.lib = lib
+        self.script = script
+        self.env = dict(lib.env, BENCH_URL=url, **{k: str(v) for k, v in env.items()})
+        self.proc: Optional[asyncio.subprocess.Process] = None
+        self.figures: Dict[str, Any] = {}
+
+    async def start(self) -> None:
+        logs = OUT / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        tag = re.sub(r"[^a-z0-9]+", "-", self.lib.name.lower())
+        self.stderr = open(logs / f"{Path(self.script).stem}-{tag}.log", "wb")
+        self.proc = await asyncio.create_subprocess_exec(
+            self.lib.python,
+            str(HEROES / self.script),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=self.stderr,
+            env=self.env,
+            cwd=str(HEROES),
+        )
+        _started.append(self.proc)
+
+    async def expect(self, key: str, timeout: float = 60.0) -> Dict[str, Any]:
+        """Read BENCH lines until one carries ``key``; return everything reported."""
+        assert self.proc is not None and self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        while key not in self.figures:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"{self.script} under {self.lib.name}: no {key!r} in {timeout} s")
+            line = await asyncio.wait_for(self.proc.stdout.readline(), remaining)
+            if not line:
+                raise RuntimeError(
+                    f"{self.script} under {self.lib.name} exited (see benchmarks/out/logs/)"
+                )
+            if line.startswith(b"BENCH "):
+                self.figures.update(json.loads(line[6:]))
+        return self.figures
+
+    def tell(self, word: str = "go") -> None:
+        assert self.proc is not None and self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(word.encode() + b"\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    async def stop(self, timeout: float = 5.0) -> None:
+        proc = self.proc
+        if proc is None or proc.returncode is not None:
+            return
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            await asyncio.wait_for(proc.wait(), timeout)
+        except asyncio.TimeoutError:
+            proc.kill()
+            await proc.wait()
+        self.stderr.close()
+
+
+@dataclass
+class Ctx:
+    relay: Relay
+    quick: bool
+    runs: int
+    updates: int
+    results: Dict[str, Dict[str, List[float]]] = field(default_factory=dict)
+    notes: List[str] = field(default_factory=list)
+
+    def add(self, lib: str, figure: str, value: Optional[float]) -> None:
+        if value is not None:
+            self.results.setdefault(lib, {}).setdefault(figure, []).append(value)
+
+    def note(self, text: str) -> None:
+        print("  note:", text, flush=True)
+        self.notes.append(text)
+
+
+async def connect_peer(relay: Relay, session: str) -> UIPeer:
+    peer = UIPeer(relay.ws(session), f"ui-{session}", ["batch"])
+    await peer.connect()
+    return peer
+
+
+# ----------------------------------------------------------------- scenarios
+
+
+async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> None:
+    session = new_session("tp")
+    peer = await connect_peer(ctx.relay, session)
+    hero = Hero(lib, script, ctx.relay.ws(session), BENCH_UPDATES=ctx.updates)
+    try:
+        await hero.start()
+        await hero.expect("ready", 60)
+        grid = await peer.wait_for("grid")
+        label = await peer.wait_for("label")
+        watcher = GridOrderWatcher(grid, label, ctx.updates)
+        peer.watcher = watcher
+        hero.tell("go")
+        figures = await hero.expect("caller_us", 300)
+        await asyncio.wait_for(watcher.done.wait(), 300)
+        hero.tell("done")
+        figures = await hero.expect("cpu_us", 60)
+        assert watcher.done_at is not None
+        elapsed = watcher.done_at - figures["t0_monotonic"]
+        if not watcher.ok:
+            ctx.note(
+                f"{lib.name} {script}: {watcher.seen}/{ctx.updates} updates, "
+                f"{watcher.wrong} out of order ({watcher.first_wrong}); run not counted"
+            )
+            return
+        name = "ceiling" if script == "ceiling.py" else "throughput"
+        ctx.add(lib.name, f"{name}_ups", ctx.updates / elapsed)
+        ctx.add(lib.name, f"{name}_caller_us", figures["caller_us"])
+        ctx.add(lib.name, f"{name}_cpu_us", figures["cpu_us"])
+        ctx.add(lib.name, f"{name}_rss_mib", figures["rss_kib"] / 1024)
+    finally:
+        await hero.stop()
+        await peer.close()
+
+
+async def run_latency(ctx: Ctx, lib: Lib, rounds: int, warmup: int = 20) -> None:
+    session = new_session("lat")
+    peer = await connect_peer(ctx.relay, session)
+    hero = Hero(lib, "latency.py", ctx.relay.ws(session))
+    loop = asyncio.get_running_loop()
+    try:
+        await hero.start()
+        await hero.expect("ready", 60)
+        button = await peer.wait_for("button")
+        label = await peer.wait_for("label")
+        pending: Dict[str, asyncio.Future[float]] = {}
+
+        def watch(m: Dict[str, Any], now: float) -> None:
+            if m.get("target") == label and m["type"] == "update":
+                text = (m["payload"].get("options") or {}).get("text")
+                fut = pending.pop(text, None)
+                if fut is not None and not fut.done():
+                    fut.set_result(now)
+
+        peer.watcher = watch
+        click = json.dumps(
+            {"id": 0, "component": "button", "type": "event", "src": button,
+             "payload": {"event": "click"}},
+            separators=(",", ":"),
+        )
+        samples: List[float] = []
+        for k in range(1, warmup + rounds + 1):
+            fut = loop.create_future()
+            pending[f"pong {k}"] = fut
+            t0 = time.monotonic()
+            await peer.ws.send(click)
+            arrived = await asyncio.wait_for(fut, 10)
+            if k > warmup:
+                samples.append((arrived - t0) * 1000)
+            await asyncio.sleep(0.002)  # idle between clicks: latency, not throughput
+        samples.sort()
+        for p in (50, 90, 99):
+            ctx.add(lib.name, f"latency_p{p}_ms", percentile(samples, p))
+    finally:
+        await hero.stop()
+        await peer.close()
+
+
+def percentile(sorted_values: List[float], p: float) -> float:
+    k = (len(sorted_values) - 1) * p / 100
+    lo = int(k)
+    hi = min(lo + 1, len(sorted_values) - 1)
+    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
+
+
+async def run_startup(ctx: Ctx, lib: Lib) -> None:
+    session = new_session("start")
+    peer = await connect_peer(ctx.relay, session)
+    await asyncio.sleep(0.05)  # the relay stored our announce before the hero joins
+    hero = Hero(lib, "startup.py", ctx.relay.ws(session))
+    try:
+        t_start = time.monotonic()
+        await hero.start()
+        await peer.wait_for("label", 30)
+        figures = await hero.expect("t_imported", 30)
+        assert peer.first_spawn is not None
+        ctx.add(lib.name, "startup_ms", (peer.first_spawn - t_start) * 1000)
+        ctx.add(lib.name, "startup_interpreter_ms", (figures["t_main"] - t_start) * 1000)
+        ctx.add(lib.name, "startup_import_ms", (figures["t_imported"] - figures["t_main"]) * 1000)
+        ctx.add(lib.name, "startup_connect_ms", (peer.first_spawn - figures["t_imported"]) * 1000)
+    finally:
+        await hero.stop()
+        await peer.close()
+
+
+def import_report(lib: Lib, top: int = 8) -> Dict[str, Any]:
+    """``python -X importtime -c 'import sidekick'``: total and heaviest imports."""
+    done = subprocess.run(
+        [lib.python, "-X", "importtime", "-c", "import sidekick"],
+        capture_output=True,
+        text=True,
+        env=lib.env,
+        cwd=str(HEROES),
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        m = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
+        if m:
+            rows.append((int(m.group(2)), int(m.group(1)), len(m.group(3)), m.group(4)))
+    total = next((r[0] for r in rows if r[3] == "sidekick" and r[2] == 1), None)
+    modules = sorted({r[3] for r in rows})
+    heavy = sorted((r for r in rows if r[2] <= 3), reverse=True)[:top]
+    return {
+        "total_ms": total / 1000 if total is not None else None,
+        "modules": len(modules),
+        "asyncio": "asyncio" in modules,
+        "websockets": "websockets" in modules,
+        "heaviest": [(name, cum / 1000) for cum, _, _, name in heavy],
+    }
+
+
+# ------------------------------------------------------------------- browser
+
+
+async def run_browser(ctx: Ctx, libs: List[Lib], rounds: int) -> None:
+    try:
+        import browser
+    except ImportError as exc:  # playwright missing: say so, skip the figure
+        ctx.note(f"browser figures skipped: {exc}")
+        return
+    async with browser.Chromium() as chromium:
+        for r in range(rounds):
+            for lib in libs:
+                print(f"  browser grid   {lib.name:18s} run {r + 1}", flush=True)
+                try:
+                    ups = await chromium.grid_run(ctx, lib, Hero, new_session("bg"))
+                    ctx.add(lib.name, "browser_ups", ups)
+                except Exception as exc:
+                    ctx.note(f"{lib.name} browser grid run failed: {exc!r}")
+        for r in range(rounds):
+            for lib in libs:
+                print(f"  browser fps    {lib.name:18s} run {r + 1}", flush=True)
+                try:
+                    fps, sent, long_frames = await chromium.ball_run(
+                        ctx, lib, Hero, new_session("bf"), seconds=2 if ctx.quick else 4
+                    )
+                    ctx.add(lib.name, "browser_fps", fps)
+                    ctx.add(lib.name, "ball_frames_sent_per_s", sent)
+                    ctx.add(lib.name, "browser_long_frames", long_frames)
+                except Exception as exc:
+                    ctx.note(f"{lib.name} browser fps run failed: {exc!r}")
+
+
+# -------------------------------------------------------------------- report
+
+# figure key, label, unit format, better ("hi"/"lo"), target for this library
+FIGURES = [
+    ("throughput_ups", "throughput, updates/s (end to end)", "{:,.0f}", "hi"),
+    ("ceiling_ups", "ceiling (pre-encoded batches of 100), updates/s", "{:,.0f}", "hi"),
+    ("throughput_caller_us", "caller cost, µs per set_color", "{:.2f}", "lo"),
+    ("throughput_cpu_us", "hero CPU (all threads), µs per update", "{:.2f}", "lo"),
+    ("throughput_rss_mib", "peak RSS of the throughput hero, MiB", "{:.1f}", "lo"),
+    ("latency_p50_ms", "latency click→label p50, ms", "{:.3f}", "lo"),
+    ("latency_p90_ms", "latency p90, ms", "{:.3f}", "lo"),
+    ("latency_p99_ms", "latency p99, ms", "{:.3f}", "lo"),
+    ("startup_ms", "startup: process start → first spawn at UI, ms", "{:.1f}", "lo"),
+    ("startup_interpreter_ms", "  of which interpreter start, ms", "{:.1f}", "lo"),
+    ("startup_import_ms", "  of which import sidekick, ms", "{:.1f}", "lo"),
+    ("startup_connect_ms", "  of which connect → spawn seen, ms", "{:.1f}", "lo"),
+    ("browser_ups", "browser: grid updates/s visible in the DOM", "{:,.0f}", "hi"),
+    ("browser_fps", "browser: bouncing ball, frames/s (rAF)", "{:.1f}", "hi"),
+    ("ball_frames_sent_per_s", "  ball frames sent by the hero per s", "{:.1f}", "hi"),
+    ("browser_long_frames", "  rAF gaps > 50 ms during the animation", "{:.0f}", "lo"),
+    ("server_msgs_per_s", "server: msgs/s relayed, 10 sessions, 1 msg/frame", "{:,.0f}", "hi"),
+    ("server_batched_msgs_per_s", "server: msgs/s relayed, 10 sessions, 100/frame", "{:,.0f}", "hi"),
+]
+
+
+def med(ctx: Ctx, lib: str, key: str) -> Optional[float]:
+    values = ctx.results.get(lib, {}).get(key)
+    return statistics.median(values) if values else None
+
+
+def targets(ctx: Ctx) -> List[tuple]:
+    def m(key: str, lib: str = OURS) -> Optional[float]:
+        return med(ctx, lib, key)
+
+    tp, ceil, ref_tp = m("throughput_ups"), m("ceiling_ups"), m("throughput_ups", REF)
+    rows = [
+        ("throughput ≥ 80% of the ceiling", tp / ceil if tp and ceil else None, 0.8, "{:.0%}", "hi"),
+        ("throughput ≥ 50× sidekick-py 0.0.7", tp / ref_tp if tp and ref_tp else None, 50,
+         "{:.0f}×", "hi"),
+        ("caller ≤ 4 µs per call", m("throughput_caller_us"), 4, "{:.2f} µs", "lo"),
+        ("hero CPU ≤ 5 µs per update", m("throughput_cpu_us"), 5, "{:.2f} µs", "lo"),
+        ("latency p50 ≤ 0.5 ms", m("latency_p50_ms"), 0.5, "{:.3f} ms", "lo"),
+        ("latency p99 ≤ 2 ms", m("latency_p99_ms"), 2, "{:.3f} ms", "lo"),
+        ("first spawn ≤ 100 ms after process start", m("startup_ms"), 100, "{:.1f} ms", "lo"),
+        ("peak RSS ≤ 40 MiB", m("throughput_rss_mib"), 40, "{:.1f} MiB", "lo"),
+        ("browser ≥ 100,000 grid updates/s", m("browser_ups"), 100_000, "{:,.0f}/s", "hi"),
+        ("browser ≥ 30 fps (bouncing ball)", m("browser_fps"), 30, "{:.1f} fps", "hi"),
+    ]
+    out = []
+    for name, value, limit, fmt, better in rows:
+        if value is None:
+            out.append((name, "not measured", "–"))
+            continue
+        ok = value >= limit if better == "hi" else value <= limit
+        out.append((name, fmt.format(value), "met" if ok else "NOT met"))
+    return out
+
+
+def table(ctx: Ctx) -> str:
+    lines = [
+        f"| figure (median of runs) | {OURS} | {REF} | ratio | runs |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for key, label, fmt, better in FIGURES:
+        a, b = med(ctx, OURS, key), med(ctx, REF, key)
+        if a is None and b is None:
+            continue
+        ratio = ""
+        if a is not None and b is not None and a > 0 and b > 0:
+            r = a / b if better == "hi" else b / a
+            ratio = f"{r:,.1f}× better" if r >= 1 else f"{1 / r:,.1f}× worse"
+        n = max(len(ctx.results.get(OURS, {}).get(key, [])),
+                len(ctx.results.get(REF, {}).get(key, [])))
+        lines.append(
+            f"| {label} | {fmt.format(a) if a is not None else '–'} | "
+            f"{fmt.format(b) if b is not None else '–'} | {ratio} | {n} |"
+        )
+    lines += ["", "| target | this library | |", "|---|---:|---|"]
+    lines += [f"| {name} | {value} | {verdict} |" for name, value, verdict in targets(ctx)]
+    return "\n".join(lines)
+
+
+def machine() -> Dict[str, str]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version(),
+            "kernel": platform.release()}
+
+
+def versions(libs: List[Lib]) -> Dict[str, str]:
+    out = {}
+    code = ("import importlib.metadata as m, platform; "
+            "print(platform.python_version(), m.version('websockets'))")
+    for lib in libs:
+        done = subprocess.run([lib.python, "-c", code], capture_output=True, text=True,
+                              env=lib.env)
+        out[lib.name] = done.stdout.strip()
+    return out
+
+
+# ---------------------------------------------------------------------- main
+
+
+async def main(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    OUT.mkdir(exist_ok=True)
+    libs = libraries()
+    ours, ref = libs
+    quick = args.quick
+    runs = args.runs or (1 if quick else 5)
+    ctx = Ctx(Relay(ours), quick, runs, args.updates or 20000)
+    only = set(args.only.split(",")) if args.only else None
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only
+
+    print(f"machine: {machine()}")
+    print(f"versions (python, websockets): {versions(libs)}")
+    await ctx.relay.start()
+    print(f"relay: {ctx.relay.ws('')} (this repo's `python -m sidekick serve`)")
+    try:
+        if wanted("startup"):
+            print("startup", flush=True)
+            for r in range(max(runs, 3) if not quick else 2):
+                for lib in libs:
+                    await run_startup(ctx, lib)
+        if wanted("throughput"):
+            print(f"throughput ({ctx.updates} updates)", flush=True)
+            for r in range(runs):
+                for lib, script in ((ours, "ceiling.py"), (ours, "throughput.py"),
+                                    (ref, "throughput.py")):
+                    name = "ceiling" if script == "ceiling.py" else lib.name
+                    print(f"  {name:18s} run {r + 1}", flush=True)
+                    await run_throughput(ctx, lib, script)
+        if wanted("latency"):
+            rounds = 100 if quick else 500
+            print(f"latency ({rounds} round trips)", flush=True)
+            for r in range(1 if quick else 3):
+                for lib in libs:
+                    await run_latency(ctx, lib, rounds)
+        if wanted("server"):
+            print("server (10 sessions)", flush=True)
+            per_session = 2000 if quick else 20000
+            for r in range(1 if quick else 3):
+                for batch, key in ((1, "server_msgs_per_s"), (100, "server_batched_msgs_per_s")):
+                    result = await relay_load(ctx.relay.port, 10, per_session, batch)
+                    if result["complete"]:
+                        ctx.add(OURS, key, result["messages_per_s"])
+                    else:
+                        ctx.note(f"server load ({batch}/frame) incomplete: {result}")
+        if wanted("browser"):
+            print("browser (headless Chromium)", flush=True)
+            await run_browser(ctx, libs, 1 if quick else 3)
+    finally:
+        await ctx.relay.stop()
+        for proc in _started:
+            if proc.returncode is None:
+                proc.kill()
+
+    imports = {lib.name: import_report(lib) for lib in libs} if wanted("startup") else {}
+    text = table(ctx)
+    print()
+    print(text)
+    for name, rep in imports.items():
+        print(f"\nimport sidekick under {name}: {rep['total_ms']} ms, {rep['modules']} modules, "
+              f"asyncio={rep['asyncio']}, websockets={rep['websockets']}")
+        for mod, ms in rep["heaviest"]:
+            print(f"    {ms:7.1f} ms  {mod}")
+    for note in ctx.notes:
+        print("note:", note)
+    took = time.monotonic() - started
+    print(f"\n(took {took:.0f} s; raw figures in benchmarks/out/results.json)")
+    (OUT / "results.json").write_text(json.dumps(
+        {"machine": machine(), "versions": versions(libs), "quick": quick, "runs": runs,
+         "updates": ctx.updates, "results": ctx.results, "imports": imports,
+         "notes": ctx.notes, "seconds": took}, indent=1))
+    (OUT / "table.md").write_text(text + "\n")
+    return 0
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="one run of each, smaller counts")
+    parser.add_argument("--runs", type=int, help="runs per figure (default 5; 1 with --quick)")
+    parser.add_argument("--updates", type=int, help="grid updates per throughput run (20000)")
+    parser.add_argument(
+        "--only", help="comma-separated: startup,throughput,latency,server,browser"
+    )
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args())))
