@@ -22,19 +22,29 @@ class Recorder:
     def __init__(self, service: ConnectionService) -> None:
         self.service = service
         self.log: List[str] = []  # every message ever taken
+        self._new: List[str] = []
+
+    def _drain(self) -> None:
+        with self.service.lock:
+            texts, self.service._queue = self.service._queue, []
+        self._new.extend(texts)
+
+    def take_raw(self) -> List[str]:
+        """The encoded messages queued since the last call."""
+        self._drain()
+        texts, self._new = self._new, []
+        self.log.extend(texts)
+        return texts
 
     def take(self) -> List[Message]:
         """The messages queued since the last call, decoded."""
-        with self.service.lock:
-            texts, self.service._queue = self.service._queue, []
-        self.log.extend(texts)
-        return [json.loads(t) for t in texts]
+        return [json.loads(t) for t in self.take_raw()]
 
-    def take_raw(self) -> List[str]:
-        with self.service.lock:
-            texts, self.service._queue = self.service._queue, []
-        self.log.extend(texts)
-        return texts
+    def ui_event(self, component: Any, message: Message) -> Any:
+        """Dispatch ``message`` as if a UI sent it; the models see it in order."""
+        self._drain()
+        self._new.append(json.dumps(message))
+        return component._dispatch(message)
 
     def one(self) -> Message:
         messages = self.take()

@@ -41,8 +41,14 @@ class UIModel:
             self.components.clear()
             self.children = {"root": []}
             return
-        target = message["target"]
         payload = message.get("payload") or {}
+        if mtype == "event":
+            # What the UI itself changed when it sent the event.
+            state = self.components.get(message["src"])
+            if state is not None and state["type"] == "textbox":
+                state["value"] = payload.get("value", "")
+            return
+        target = message["target"]
         if mtype == "spawn":
             if target in self.components:
                 raise UIError(f"duplicate spawn of {target}")
