@@ -60,6 +60,12 @@ def _build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the relay and UI server until Ctrl+C")
     common(serve)
     serve.add_argument("--open", action="store_true", help="open the UI in a browser")
+    serve.add_argument(
+        "--pyodide",
+        metavar="PATH",
+        help="also serve /playground, running scripts in the browser with the Pyodide "
+        "found in PATH (e.g. the npm pyodide package folder)",
+    )
 
     run = commands.add_parser(
         "run",
@@ -98,7 +104,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     try:
         if args.command == "serve":
-            return asyncio.run(serve(open_ui=args.open, **common))
+            return asyncio.run(serve(open_ui=args.open, pyodide=args.pyodide, **common))
         return asyncio.run(
             run_script(
                 args.script,

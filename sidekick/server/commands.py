@@ -95,8 +95,12 @@ async def serve(
     allow_origins: Iterable[str] = (),
     extra_hosts: Iterable[str] = (),
     open_ui: bool = False,
+    pyodide: Optional[str] = None,
 ) -> int:
-    """Serve until SIGINT (returns 130) or SIGTERM (returns 0); 1 if it cannot start."""
+    """Serve until SIGINT (returns 130) or SIGTERM (returns 0); 1 if it cannot start.
+
+    With ``pyodide`` (a folder with Pyodide's files) also serve ``/playground``.
+    """
     stop = _StopSignals()
     try:
         server = await _start(host, port, token, allow_origins, extra_hosts)
@@ -104,6 +108,15 @@ async def serve(
             return 1
         url = server.ui_url()
         print(f"Sidekick UI: {url}", flush=True)
+        if pyodide is not None:
+            from .playground import add_to_server
+
+            try:
+                print(f"Sidekick playground: {add_to_server(server, pyodide)}", flush=True)
+            except ValueError as exc:
+                _error(str(exc))
+                await server.close(timeout=0.5)
+                return 1
         if open_ui:
             open_browser(url)
         signum = await stop.wait()
