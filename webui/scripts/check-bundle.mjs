@@ -14,7 +14,8 @@ try {
   const fresh = new Set(await readdir(temp));
   let committed;
   try {
-    committed = new Set(await readdir(STATIC));
+    // Files only: subfolders (static/playground/) come from other builds.
+    committed = new Set((await readdir(STATIC, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name));
   } catch {
     committed = new Set();
   }
