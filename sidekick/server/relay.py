@@ -2,7 +2,11 @@
 
 Each WebSocket connection is a peer in one session (``?session=<id>``, or the
 default session). Frames are forwarded as the exact bytes received; the relay
-parses them only to spot ``system/announce`` and to drop junk. Each peer has
+parses them only to spot ``system/announce`` and to drop junk. A ``batch``
+frame (recognised by its exact envelope, as heroes write it) is forwarded
+without being parsed: it cannot be an announce, parsing its hundreds of
+messages would cost the relay more than everything else it does, and the UI
+checks each message inside it anyway. Each peer has
 its own bounded outbound queue drained by a writer task, so a peer that stops
 reading delays nobody else and is disconnected once it falls too far behind.
 """
@@ -40,6 +44,12 @@ def _reject_constant(name: str) -> Any:
 # Strict JSON, as the protocol demands: NaN and Infinity make a frame junk.
 # One shared decoder, so the per-frame path builds nothing.
 _decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+
+# A batch frame as heroes write it. Only frames that start with exactly this
+# envelope (and end by closing it) take the unparsed fast path; anything else,
+# including a batch spelled differently, is parsed and checked as usual.
+_BATCH_HEAD = '{"id":0,"component":"global","type":"batch","payload":{"messages":['
+_BATCH_TAIL = "]}}"
 
 # Close code 1013 ("try again later"): the peer may reconnect and will get a
 # fresh replay from its hero.
@@ -239,18 +249,21 @@ class Relay:
                         "dropped a binary frame from %s (the protocol is JSON text)", peer.name
                     )
                     continue
-                try:
-                    message = decode(frame)
-                except ValueError:
-                    self._junk_log.warning("dropped a frame that is not JSON from %s", peer.name)
-                    continue
-                if type(message) is not dict:
-                    self._junk_log.warning("dropped a non-object JSON frame from %s", peer.name)
-                    continue
+                if not (frame.startswith(_BATCH_HEAD) and frame.endswith(_BATCH_TAIL)):
+                    try:
+                        message = decode(frame)
+                    except ValueError:
+                        self._junk_log.warning(
+                            "dropped a frame that is not JSON from %s", peer.name
+                        )
+                        continue
+                    if type(message) is not dict:
+                        self._junk_log.warning("dropped a non-object JSON frame from %s", peer.name)
+                        continue
+                    if message.get("type") == "announce" and message.get("component") == "system":
+                        self._on_announce(peer, message, frame.encode())
+                        continue
                 data = frame.encode()
-                if message.get("type") == "announce" and message.get("component") == "system":
-                    self._on_announce(peer, message, data)
-                    continue
                 role = peer.role
                 if role == _HERO:
                     targets = session.sidekicks
