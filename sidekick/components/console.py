@@ -143,9 +143,16 @@ class Console(Component):
         and ``EOFError`` when sidekick shuts down while waiting.
         """
         if IN_PYODIDE:
-            raise SidekickError(
-                "Console.input() cannot block in Pyodide; use on_submit (or @console.submit)"
-            )
+            from ..transport.pyodide import block_on, can_block
+
+            # A script's top level can wait with JSPI (e.g. the playground in
+            # Chromium); a callback, or a Pyodide without JSPI, cannot.
+            if not can_block():
+                raise SidekickError(
+                    "Console.input() cannot block here in Pyodide; use on_submit "
+                    "(or @console.submit)"
+                )
+            return block_on(lambda: self._input_async(prompt))
         svc = self._service
         if in_callback_thread() or (svc._tm.uses_threads and svc._tm.in_loop_thread()):
             raise SidekickError(
@@ -161,6 +168,31 @@ class Console(Component):
         if prompt:
             self._append(prompt)
         line = self._wait_line()
+        self._append(line + "\n")
+        return line
+
+    async def _input_async(self, prompt: Any) -> str:
+        """:meth:`input` on the page loop (Pyodide): poll for the submitted line."""
+        import asyncio
+
+        self._check_alive()
+        prompt = to_text(prompt)
+        with self._lines_cond:
+            self._input_used = True
+        self._ensure_input_shown()
+        if prompt:
+            self._append(prompt)
+        svc = self._service
+        while True:
+            with self._lines_cond:
+                if self._lines:
+                    line = self._lines.popleft()
+                    break
+                if self._removed:
+                    raise self._removed_error()
+                if svc.state is SHUTDOWN or svc.state is FAILED:
+                    raise EOFError("sidekick shut down while Console.input() was waiting")
+            await asyncio.sleep(0.02)
         self._append(line + "\n")
         return line
 

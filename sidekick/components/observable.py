@@ -32,10 +32,11 @@ subscriber's exception is printed with its traceback and the others still run.
 
 from __future__ import annotations
 
+import copy
 import threading
 import weakref
 from collections import deque
-from typing import Any, Callable, Deque, Iterable, Iterator, List
+from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Tuple
 
 from ..callbacks import report_callback_error
 from ._observable_ops import MISSING, ChangeRecord, Mutations, kind_of, make_record
@@ -183,7 +184,9 @@ class ObservableValue(Mutations):
     # ------------------------------------------------------------ reading
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if name.startswith("_"):
+            # Private and special names are the wrapper's own (and never
+            # recurse while a copy or unpickled object is half built).
             raise AttributeError(name)
         return getattr(self._value, name)
 
@@ -235,6 +238,16 @@ class ObservableValue(Mutations):
 
     def __ge__(self, other: Any) -> Any:
         return self._value >= _unwrap(other)
+
+    # Copies and pickles wrap a copy of the value, without the subscribers.
+    def __copy__(self) -> ObservableValue:
+        return ObservableValue(copy.copy(self._value))
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> ObservableValue:
+        return ObservableValue(copy.deepcopy(self._value, memo))
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (ObservableValue, (self._value,))
 
     def __repr__(self) -> str:
         return f"ObservableValue({self._value!r})"

@@ -289,3 +289,20 @@ def test_concurrent_mutations_deliver_every_record_once() -> None:
     for t in threads:
         t.join()
     assert sorted(seen) == sorted(obs.get()) and len(seen) == 800
+
+
+def test_copy_and_pickle_wrap_a_copy_without_subscribers() -> None:
+    import copy
+    import pickle
+
+    obs = ObservableValue([1, [2]])
+    seen = recorder(obs)
+    shallow = copy.copy(obs)
+    deep = copy.deepcopy(obs)
+    loaded = pickle.loads(pickle.dumps(obs))
+    for other in (shallow, deep, loaded):
+        assert isinstance(other, ObservableValue) and other == obs
+        assert other.get() is not obs.get()
+        other.append(3)
+    assert seen == [] and obs.get() == [1, [2]]
+    assert shallow.get()[1] is obs.get()[1] and deep.get()[1] is not obs.get()[1]
