@@ -52,6 +52,11 @@ SHUTDOWN = "shutdown"
 
 _BACKOFF_START = 0.5
 _BACKOFF_MAX = 30.0
+#: When more than this much encoded text waits for a UI that is not keeping up
+#: (a stalled relay or network), the queue is dropped and the UI gets the
+#: components' current state instead (clearAll + replay): memory stays bounded
+#: by the state, not by how long the stall lasts.
+_MAX_QUEUED_BYTES = 8 * 1024 * 1024
 
 
 class ConnectionService:
@@ -73,6 +78,8 @@ class ConnectionService:
 
         self._queue: List[str] = []
         self._queued_user = 0  # messages in _queue that callers enqueued (not replay)
+        self._queued_bytes = 0
+        self._resync = False  # the queue overflowed: send a replay at the next drain
         self._enqueued = 0
         self._sent = 0
         self._forwarding = False  # transport up and at least one UI online
@@ -133,9 +140,15 @@ class ConnectionService:
         """
         if not self._forwarding:
             return False  # the components' state is replayed when a UI arrives
-        self._queue.append(text)
         self._queued_user += 1
         self._enqueued += 1
+        if not self._resync:
+            self._queue.append(text)
+            self._queued_bytes += len(text)
+            if self._queued_bytes > _MAX_QUEUED_BYTES and len(self._queue) > 1:
+                self._queue = []
+                self._queued_bytes = 0
+                self._resync = True
         if self._wake_pending:
             return False
         self._wake_pending = True
@@ -280,6 +293,10 @@ class ConnectionService:
                 event.clear()
                 with self.lock:
                     items, self._queue = self._queue, []
+                    if self._resync:
+                        self._resync = False
+                        items = self._snapshot_locked()
+                    self._queued_bytes = 0
                     count, self._queued_user = self._queued_user, 0
                     self._wake_pending = False
                     batch_ok = self._batch_ok
@@ -336,6 +353,8 @@ class ConnectionService:
             self._queue = []
             self._sent += self._queued_user  # superseded: the replay rebuilds it
             self._queued_user = 0
+            self._queued_bytes = 0
+            self._resync = False
             self._wake_pending = False
             self._changed.notify_all()
 
@@ -421,6 +440,8 @@ class ConnectionService:
                     self._queue = []
                     self._sent += self._queued_user
                     self._queued_user = 0
+                    self._queued_bytes = 0
+                    self._resync = False
             else:
                 return
             self._batch_ok = bool(self._ui_peers) and all(
@@ -430,15 +451,21 @@ class ConnectionService:
 
     def _replay_locked(self) -> None:
         """A UI came online: queue clearAll plus the state of every live component."""
-        replay = [protocol.encode(protocol.clear_all())]
-        if self.replay_provider is not None:
-            replay.extend(self.replay_provider())
         self._sent += self._queued_user  # what was queued is part of the snapshot
         self._queued_user = 0
-        self._queue = replay
+        self._queue = self._snapshot_locked()
+        self._queued_bytes = 0
+        self._resync = False
         self._forwarding = True
         self._wake_pending = True
         self._set_wake()
+
+    def _snapshot_locked(self) -> List[str]:
+        """clearAll plus every live component's replay: the whole current picture."""
+        replay = [protocol.encode(protocol.clear_all())]
+        if self.replay_provider is not None:
+            replay.extend(self.replay_provider())
+        return replay
 
     # ------------------------------------------------------- blocking waits
 
@@ -474,14 +501,15 @@ class ConnectionService:
     def run_forever(self) -> None:
         """Serve events until :meth:`shutdown` or Ctrl+C (exit status 130)."""
         if not self._tm.uses_threads:
-            from .transport.pyodide import block_on
+            from .transport.pyodide import block_on, can_block
 
             # With JSPI a script's top level may block; otherwise say what works.
-            if not block_on(self.run_forever_async):
+            if not can_block():
                 raise SidekickError(
                     "run_forever() cannot block here (this Pyodide has no JavaScript Promise "
                     "Integration); use `await sidekick.run_forever_async()`"
                 )
+            block_on(self.run_forever_async)
             # No SystemExit here even after sys.exit() in a callback: in
             # Pyodide it would tear down the whole runtime, not one script.
             return
