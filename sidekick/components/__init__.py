@@ -1,4 +1,25 @@
-"""Visual components, one module each, plus the base and ObservableValue."""
+"""Visual components, one module each, plus the base and ObservableValue.
+
+Every component keeps the state its UI shows, so a new, reloaded or
+reconnected UI is rebuilt from it (replay). What each keeps, and its bound:
+
+============  ==============================================================
+Label,        the current text / value / placeholder
+Markdown,
+Button,
+Textbox
+Row, Column   their place and their children's order
+Grid          the color and text of every cell (bounded by the grid's size)
+Canvas        per buffer (the screen is buffer 0), the drawing since it was
+              last cleared or, for the screen, since the last ``buffer()``
+              frame: at most ``canvas.MAX_REPLAY_COMMANDS`` (20,000) commands
+Console       the last ``console.MAX_SCROLLBACK`` (200,000) characters and
+              whether the input line is shown
+Viz           per variable, its last full representation (at most
+              ``_viz_repr.MAX_NODES`` nodes) plus at most ``viz.MAX_UPDATES``
+              (256) updates, after which it is represented afresh
+============  ==============================================================
+"""
 
 from .base import Component
 from .button import Button
