@@ -13,9 +13,8 @@ import asyncio
 import time
 from typing import Any, List, Tuple
 
-from playwright.async_api import async_playwright
-
 from peer import COLUMNS, PALETTE, ROWS
+from playwright.async_api import async_playwright
 
 __all__ = ["Chromium"]
 
@@ -62,12 +61,12 @@ _WATCH_LAST_CELL = """([x, y, color]) => {
 _CHECK_ALL = """(colors) => {
   let wrong = 0;
   for (const cell of document.querySelectorAll('[data-sidekick-type="grid"] [data-x]')) {
-    const i = Number(cell.dataset.y) * %d + Number(cell.dataset.x);
+    const i = Number(cell.dataset.y) * COLUMNS + Number(cell.dataset.x);
     const want = colors[i] === null ? "" : colors[i];
     if (cell.style.backgroundColor !== want) wrong++;
   }
   return wrong;
-}""" % COLUMNS
+}""".replace("COLUMNS", str(COLUMNS))
 
 _COUNT_FRAMES = """() => {
   window.__frames = [];

@@ -30,7 +30,9 @@ def _reexec_in_venv() -> None:
         venv_python = ROOT / ".venv" / "bin" / "python"
         if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
             os.execv(str(venv_python), [str(venv_python), *sys.argv])
-        raise SystemExit("benchmarks/run.py needs websockets: run it with the project's .venv")
+        raise SystemExit(
+            "benchmarks/run.py needs websockets: run it with the project's .venv"
+        ) from None
 
 
 if __name__ == "__main__":
@@ -84,7 +86,8 @@ def our_python() -> str:
     """
     python = OUR_VENV / "bin" / "python"
     probe = [str(python), "-c", "import websockets, typing_extensions"]
-    if python.exists() and subprocess.run(probe, capture_output=True, env=clean_env()).returncode == 0:
+    usable = python.exists() and subprocess.run(probe, capture_output=True, env=clean_env())
+    if usable and usable.returncode == 0:
         return str(python)
     print(f"creating {OUR_VENV.relative_to(ROOT)} with this library's dependencies ...", flush=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(OUR_VENV)], check=True)
@@ -99,7 +102,9 @@ def our_python() -> str:
 def _our_dependencies() -> list:
     text = (ROOT / "pyproject.toml").read_text()
     block = re.search(r"^dependencies = \[(.*?)\]", text, re.S | re.M)
-    return re.findall(r'"([^"]+)"', block.group(1)) if block else ["websockets", "typing-extensions"]
+    if block is None:
+        return ["websockets", "typing-extensions"]
+    return re.findall(r'"([^"]+)"', block.group(1))
 
 
 OUR_DEPS = _our_dependencies()
@@ -151,7 +156,7 @@ class Relay:
 
     async def start(self) -> None:
         OUT.mkdir(exist_ok=True)
-        log = open(OUT / "relay.log", "wb")
+        log = open(OUT / "relay.log", "wb")  # noqa: SIM115  (the relay writes it until stopped)
         self.proc = await asyncio.create_subprocess_exec(
             self.lib.python,
             "-m",
@@ -175,7 +180,9 @@ class Relay:
                 return
             except OSError:
                 if time.monotonic() > deadline or self.proc.returncode is not None:
-                    raise RuntimeError("the relay did not start; see benchmarks/out/relay.log")
+                    raise RuntimeError(
+                        "the relay did not start; see benchmarks/out/relay.log"
+                    ) from None
                 await asyncio.sleep(0.05)
 
     def ws(self, session: str) -> str:
@@ -216,7 +223,8 @@ class Hero:
         logs = OUT / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         tag = re.sub(r"[^a-z0-9]+", "-", self.lib.name.lower())
-        self.stderr = open(logs / f"{Path(self.script).stem}-{tag}.log", "wb")
+        log = logs / f"{Path(self.script).stem}-{tag}.log"
+        self.stderr = open(log, "wb")  # noqa: SIM115  (closed in stop())
         self.proc = await asyncio.create_subprocess_exec(
             self.lib.python,
             str(HEROES / self.script),
@@ -235,7 +243,9 @@ class Hero:
         while key not in self.figures:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise TimeoutError(f"{self.script} under {self.lib.name}: no {key!r} in {timeout} s")
+                raise TimeoutError(
+                    f"{self.script} under {self.lib.name}: no {key!r} in {timeout} s"
+                )
             line = await asyncio.wait_for(self.proc.stdout.readline(), remaining)
             if not line:
                 raise RuntimeError(
@@ -320,6 +330,7 @@ async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> N
         name = "ceiling" if script == "ceiling.py" else "throughput"
         ctx.add(lib.name, f"{name}_ups", ctx.updates / elapsed)
         ctx.add(lib.name, f"{name}_caller_us", figures["caller_us"])
+        ctx.add(lib.name, f"{name}_caller_cpu_us", figures.get("caller_cpu_us"))
         ctx.add(lib.name, f"{name}_cpu_us", figures["cpu_us"])
         ctx.add(lib.name, f"{name}_rss_mib", figures["rss_kib"] / 1024)
     finally:
@@ -327,10 +338,12 @@ async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> N
         await peer.close()
 
 
-async def run_latency(ctx: Ctx, lib: Lib, rounds: int, warmup: int = 20) -> None:
+async def run_latency(
+    ctx: Ctx, lib: Lib, rounds: int, warmup: int = 20, script: str = "latency.py"
+) -> None:
     session = new_session("lat")
     peer = await connect_peer(ctx.relay, session)
-    hero = Hero(lib, "latency.py", ctx.relay.ws(session))
+    hero = Hero(lib, script, ctx.relay.ws(session))
     loop = asyncio.get_running_loop()
     try:
         await hero.start()
@@ -348,8 +361,13 @@ async def run_latency(ctx: Ctx, lib: Lib, rounds: int, warmup: int = 20) -> None
 
         peer.watcher = watch
         click = json.dumps(
-            {"id": 0, "component": "button", "type": "event", "src": button,
-             "payload": {"event": "click"}},
+            {
+                "id": 0,
+                "component": "button",
+                "type": "event",
+                "src": button,
+                "payload": {"event": "click"},
+            },
             separators=(",", ":"),
         )
         samples: List[float] = []
@@ -363,8 +381,9 @@ async def run_latency(ctx: Ctx, lib: Lib, rounds: int, warmup: int = 20) -> None
                 samples.append((arrived - t0) * 1000)
             await asyncio.sleep(0.002)  # idle between clicks: latency, not throughput
         samples.sort()
+        name = "floor" if script == "echo.py" else "latency"
         for p in (50, 90, 99):
-            ctx.add(lib.name, f"latency_p{p}_ms", percentile(samples, p))
+            ctx.add(lib.name, f"{name}_p{p}_ms", percentile(samples, p))
     finally:
         await hero.stop()
         await peer.close()
@@ -462,11 +481,14 @@ FIGURES = [
     ("throughput_ups", "throughput, updates/s (end to end)", "{:,.0f}", "hi"),
     ("ceiling_ups", "ceiling (pre-encoded batches of 100), updates/s", "{:,.0f}", "hi"),
     ("throughput_caller_us", "caller cost, µs per set_color", "{:.2f}", "lo"),
+    ("throughput_caller_cpu_us", "  of which CPU of the calling thread, µs", "{:.2f}", "lo"),
     ("throughput_cpu_us", "hero CPU (all threads), µs per update", "{:.2f}", "lo"),
     ("throughput_rss_mib", "peak RSS of the throughput hero, MiB", "{:.1f}", "lo"),
     ("latency_p50_ms", "latency click→label p50, ms", "{:.3f}", "lo"),
     ("latency_p90_ms", "latency p90, ms", "{:.3f}", "lo"),
     ("latency_p99_ms", "latency p99, ms", "{:.3f}", "lo"),
+    ("floor_p50_ms", "latency floor (library-free echo hero) p50, ms", "{:.3f}", "lo"),
+    ("floor_p99_ms", "latency floor p99, ms", "{:.3f}", "lo"),
     ("startup_ms", "startup: process start → first spawn at UI, ms", "{:.1f}", "lo"),
     ("startup_interpreter_ms", "  of which interpreter start, ms", "{:.1f}", "lo"),
     ("startup_import_ms", "  of which import sidekick, ms", "{:.1f}", "lo"),
@@ -476,7 +498,12 @@ FIGURES = [
     ("ball_frames_sent_per_s", "  ball frames sent by the hero per s", "{:.1f}", "hi"),
     ("browser_long_frames", "  rAF gaps > 50 ms during the animation", "{:.0f}", "lo"),
     ("server_msgs_per_s", "server: msgs/s relayed, 10 sessions, 1 msg/frame", "{:,.0f}", "hi"),
-    ("server_batched_msgs_per_s", "server: msgs/s relayed, 10 sessions, 100/frame", "{:,.0f}", "hi"),
+    (
+        "server_batched_msgs_per_s",
+        "server: msgs/s relayed, 10 sessions, 100/frame",
+        "{:,.0f}",
+        "hi",
+    ),
 ]
 
 
@@ -491,9 +518,20 @@ def targets(ctx: Ctx) -> List[tuple]:
 
     tp, ceil, ref_tp = m("throughput_ups"), m("ceiling_ups"), m("throughput_ups", REF)
     rows = [
-        ("throughput ≥ 80% of the ceiling", tp / ceil if tp and ceil else None, 0.8, "{:.0%}", "hi"),
-        ("throughput ≥ 50× sidekick-py 0.0.7", tp / ref_tp if tp and ref_tp else None, 50,
-         "{:.0f}×", "hi"),
+        (
+            "throughput ≥ 80% of the ceiling",
+            tp / ceil if tp and ceil else None,
+            0.8,
+            "{:.0%}",
+            "hi",
+        ),
+        (
+            "throughput ≥ 50× sidekick-py 0.0.7",
+            tp / ref_tp if tp and ref_tp else None,
+            50,
+            "{:.0f}×",
+            "hi",
+        ),
         ("caller ≤ 4 µs per call", m("throughput_caller_us"), 4, "{:.2f} µs", "lo"),
         ("hero CPU ≤ 5 µs per update", m("throughput_cpu_us"), 5, "{:.2f} µs", "lo"),
         ("latency p50 ≤ 0.5 ms", m("latency_p50_ms"), 0.5, "{:.3f} ms", "lo"),
@@ -526,8 +564,9 @@ def table(ctx: Ctx) -> str:
         if a is not None and b is not None and a > 0 and b > 0:
             r = a / b if better == "hi" else b / a
             ratio = f"{r:,.1f}× better" if r >= 1 else f"{1 / r:,.1f}× worse"
-        n = max(len(ctx.results.get(OURS, {}).get(key, [])),
-                len(ctx.results.get(REF, {}).get(key, [])))
+        n = max(
+            len(ctx.results.get(OURS, {}).get(key, [])), len(ctx.results.get(REF, {}).get(key, []))
+        )
         lines.append(
             f"| {label} | {fmt.format(a) if a is not None else '–'} | "
             f"{fmt.format(b) if b is not None else '–'} | {ratio} | {n} |"
@@ -546,17 +585,22 @@ def machine() -> Dict[str, str]:
                 break
     except OSError:
         pass
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version(),
-            "kernel": platform.release()}
+    return {
+        "cpu": cpu,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+    }
 
 
 def versions(libs: List[Lib]) -> Dict[str, str]:
     out = {}
-    code = ("import importlib.metadata as m, platform; "
-            "print(platform.python_version(), m.version('websockets'))")
+    code = (
+        "import importlib.metadata as m, platform; "
+        "print(platform.python_version(), m.version('websockets'))"
+    )
     for lib in libs:
-        done = subprocess.run([lib.python, "-c", code], capture_output=True, text=True,
-                              env=lib.env)
+        done = subprocess.run([lib.python, "-c", code], capture_output=True, text=True, env=lib.env)
         out[lib.name] = done.stdout.strip()
     return out
 
@@ -584,27 +628,30 @@ async def main(args: argparse.Namespace) -> int:
     try:
         if wanted("startup"):
             print("startup", flush=True)
-            for r in range(max(runs, 3) if not quick else 2):
+            for _ in range(max(runs, 3) if not quick else 2):
                 for lib in libs:
                     await run_startup(ctx, lib)
         if wanted("throughput"):
             print(f"throughput ({ctx.updates} updates)", flush=True)
             for r in range(runs):
-                for lib, script in ((ours, "ceiling.py"), (ours, "throughput.py"),
-                                    (ref, "throughput.py")):
+                for lib, script in (
+                    (ours, "ceiling.py"),
+                    (ours, "throughput.py"),
+                    (ref, "throughput.py"),
+                ):
                     name = "ceiling" if script == "ceiling.py" else lib.name
                     print(f"  {name:18s} run {r + 1}", flush=True)
                     await run_throughput(ctx, lib, script)
         if wanted("latency"):
             rounds = 100 if quick else 500
             print(f"latency ({rounds} round trips)", flush=True)
-            for r in range(1 if quick else 3):
-                for lib in libs:
-                    await run_latency(ctx, lib, rounds)
+            for _ in range(1 if quick else 3):
+                for lib, script in ((ours, "echo.py"), (ours, "latency.py"), (ref, "latency.py")):
+                    await run_latency(ctx, lib, rounds, script=script)
         if wanted("server"):
             print("server (10 sessions)", flush=True)
             per_session = 2000 if quick else 20000
-            for r in range(1 if quick else 3):
+            for _ in range(1 if quick else 3):
                 for batch, key in ((1, "server_msgs_per_s"), (100, "server_batched_msgs_per_s")):
                     result = await relay_load(ctx.relay.port, 10, per_session, batch)
                     if result["complete"]:
@@ -625,18 +672,32 @@ async def main(args: argparse.Namespace) -> int:
     print()
     print(text)
     for name, rep in imports.items():
-        print(f"\nimport sidekick under {name}: {rep['total_ms']} ms, {rep['modules']} modules, "
-              f"asyncio={rep['asyncio']}, websockets={rep['websockets']}")
+        print(
+            f"\nimport sidekick under {name}: {rep['total_ms']} ms, {rep['modules']} modules, "
+            f"asyncio={rep['asyncio']}, websockets={rep['websockets']}"
+        )
         for mod, ms in rep["heaviest"]:
             print(f"    {ms:7.1f} ms  {mod}")
     for note in ctx.notes:
         print("note:", note)
     took = time.monotonic() - started
     print(f"\n(took {took:.0f} s; raw figures in benchmarks/out/results.json)")
-    (OUT / "results.json").write_text(json.dumps(
-        {"machine": machine(), "versions": versions(libs), "quick": quick, "runs": runs,
-         "updates": ctx.updates, "results": ctx.results, "imports": imports,
-         "notes": ctx.notes, "seconds": took}, indent=1))
+    (OUT / "results.json").write_text(
+        json.dumps(
+            {
+                "machine": machine(),
+                "versions": versions(libs),
+                "quick": quick,
+                "runs": runs,
+                "updates": ctx.updates,
+                "results": ctx.results,
+                "imports": imports,
+                "notes": ctx.notes,
+                "seconds": took,
+            },
+            indent=1,
+        )
+    )
     (OUT / "table.md").write_text(text + "\n")
     return 0
 
@@ -646,9 +707,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="one run of each, smaller counts")
     parser.add_argument("--runs", type=int, help="runs per figure (default 5; 1 with --quick)")
     parser.add_argument("--updates", type=int, help="grid updates per throughput run (20000)")
-    parser.add_argument(
-        "--only", help="comma-separated: startup,throughput,latency,server,browser"
-    )
+    parser.add_argument("--only", help="comma-separated: startup,throughput,latency,server,browser")
     return parser.parse_args()
 
 

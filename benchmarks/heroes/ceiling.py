@@ -25,9 +25,11 @@ def message(**fields):
 
 
 def batch(messages):
-    return '{"id":0,"component":"global","type":"batch","payload":{"messages":[' + ",".join(
-        messages
-    ) + "]}}"
+    return (
+        '{"id":0,"component":"global","type":"batch","payload":{"messages":['
+        + ",".join(messages)
+        + "]}}"
+    )
 
 
 def frames(count, size):
@@ -67,7 +69,7 @@ async def main():
                 component="system",
                 type="announce",
                 payload={
-                    "peerId": "ceiling-%d" % os.getpid(),
+                    "peerId": f"ceiling-{os.getpid()}",
                     "role": "hero",
                     "status": "online",
                     "version": "0",
@@ -78,16 +80,24 @@ async def main():
         while True:  # the relay hands us the stored announce of the UI peer
             msg = json.loads(await ws.recv())
             p = msg.get("payload") or {}
-            if msg.get("type") == "announce" and p.get("role") == "sidekick":
-                if p.get("status") == "online":
-                    break
+            if (
+                msg.get("type") == "announce"
+                and p.get("role") == "sidekick"
+                and p.get("status") == "online"
+            ):
+                break
         await ws.send(message(component="global", type="clearAll"))
         await ws.send(
-            message(component="grid", type="spawn", target=GRID,
-                    payload={"numColumns": COLUMNS, "numRows": ROWS})
+            message(
+                component="grid",
+                type="spawn",
+                target=GRID,
+                payload={"numColumns": COLUMNS, "numRows": ROWS},
+            )
         )
-        await ws.send(message(component="label", type="spawn", target=LABEL,
-                              payload={"text": "running"}))
+        await ws.send(
+            message(component="label", type="spawn", target=LABEL, payload={"text": "running"})
+        )
         report(ready=True)
         await loop.run_in_executor(None, input)
         cpu0 = time.process_time()

@@ -11,7 +11,7 @@ clicks = [0]
 
 def clicked(event):
     clicks[0] += 1
-    label.text = "pong %d" % clicks[0]
+    label.text = f"pong {clicks[0]}"
 
 
 button = sidekick.Button("ping", on_click=clicked)

@@ -26,14 +26,21 @@ set_color = grid.set_color
 palette = PALETTE
 n_colors = len(palette)
 cpu0 = time.process_time()
+thread0 = time.thread_time()
 mono0 = time.monotonic()
 epoch0 = time.time()
 t0 = time.perf_counter()
 for i in range(count):
     set_color(i % COLUMNS, (i // COLUMNS) % ROWS, palette[i % n_colors])
 t1 = time.perf_counter()
+thread1 = time.thread_time()
 label.text = "done"
-report(t0_monotonic=mono0, t0_epoch=epoch0, caller_us=(t1 - t0) / count * 1e6)
+report(
+    t0_monotonic=mono0,
+    t0_epoch=epoch0,
+    caller_us=(t1 - t0) / count * 1e6,
+    caller_cpu_us=(thread1 - thread0) / count * 1e6,
+)
 wait_for_harness()  # the UI peer has seen the sentinel
 cpu1 = time.process_time()
 report(cpu_us=(cpu1 - cpu0) / count * 1e6, rss_kib=peak_rss_kib())
