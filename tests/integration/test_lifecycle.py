@@ -167,7 +167,9 @@ def test_relay_killed_and_restarted_mid_run(tmp_path: Path, python: str) -> None
         server.stop()
 
 
-def test_sys_exit_in_callback_ends_with_its_status(tmp_path: Path, server: Server, python: str) -> None:
+def test_sys_exit_in_callback_ends_with_its_status(
+    tmp_path: Path, server: Server, python: str
+) -> None:
     ui = UIPeer(server.ws_url)
     script = write_script(
         tmp_path,
