@@ -70,14 +70,14 @@ print("state " + json.dumps(cells), flush=True)
 sidekick.run_forever()
 """
 
-#: A 100x100 grid updated as fast as the script can for STREAM_SECONDS
-#: (no sleeping when STREAM_PACE is 0), then the state line and run_forever.
+#: A 100x100 grid updated for STREAM_SECONDS, sleeping STREAM_SLEEP_MS after
+#: every 200 updates (as fast as the script can when 0), then the state line.
 STREAM = """
 import json, os, time
 import sidekick
 
 SECONDS = float(os.environ.get("STREAM_SECONDS", "8"))
-PACE = int(os.environ.get("STREAM_PACE", "0"))
+PAUSE = float(os.environ.get("STREAM_SLEEP_MS", "0")) / 1000
 grid = sidekick.Grid(100, 100)
 label = sidekick.Label("streaming")
 colors = {}
@@ -92,8 +92,8 @@ while time.monotonic() < end:
         grid.set_color(x, y, color)
         colors[(x, y)] = color
         n += 1
-    if PACE:
-        time.sleep(0.001)
+    if PAUSE:
+        time.sleep(PAUSE)
     if n % 20000 == 0:
         print(f"progress {n}", flush=True)
 label.text = f"sent {n}"
