@@ -13,6 +13,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from .._version import __version__
+from .logs import RateLimitedLog, logger
 from .relay import Relay
 from .routes import Router, make_response
 from .security import AccessPolicy, generate_token, is_loopback_host
@@ -27,7 +28,6 @@ __all__ = [
     "start_server",
 ]
 
-logger = logging.getLogger("sidekick.server")
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5163
@@ -75,6 +75,8 @@ class RunningServer:
         self.router = router
         self._server: Optional[Server] = None
         self._closed = asyncio.Event()
+        self._refusals = RateLimitedLog()
+        self._log = True
 
     @property
     def url_host(self) -> str:
@@ -114,7 +116,8 @@ class RunningServer:
         except asyncio.TimeoutError:
             logger.warning("some connections did not close within %.1f s", timeout)
         self._closed.set()
-        logger.info("server on port %d stopped", self.port)
+        if self._log:
+            logger.info("server on port %d stopped", self.port)
 
     async def __aenter__(self) -> RunningServer:
         return self
@@ -133,7 +136,9 @@ class RunningServer:
         hosts = headers.get_all("Host")
         host = hosts[0] if len(hosts) == 1 else None
         if host is None or not self.policy.host_allowed(host):
-            logger.warning("refused a request for host %r (not this server)", ", ".join(hosts))
+            self._refusals.warning(
+                "refused a request for host %r (not this server)", ", ".join(hosts)
+            )
             return _refuse("host not allowed", "localhost")
         parts = urlsplit(request.path)
         upgrade = ",".join(headers.get_all("Upgrade"))
@@ -141,11 +146,11 @@ class RunningServer:
             return self.router.handle(parts.path, parts.query, host)
         origins = headers.get_all("Origin")
         if len(origins) > 1 or not self.policy.origin_allowed(origins[0] if origins else None):
-            logger.warning("refused a WebSocket from origin %r", ", ".join(origins))
+            self._refusals.warning("refused a WebSocket from origin %r", ", ".join(origins))
             return _refuse("origin not allowed", host)
         problem = self.policy.token_problem(parts.query)
         if problem is not None:
-            logger.warning("refused a WebSocket: %s", problem)
+            self._refusals.warning("refused a WebSocket: %s", problem)
             return _refuse(problem, host)
         return None  # proceed with the WebSocket handshake
 
@@ -223,6 +228,7 @@ async def start_server(
         host=host, port=actual_port, token=token, policy=policy, relay=relay, router=router
     )
     running._server = server
+    running._log = log
     holder.append(running)
     if log:
         logger.info("sidekick server listening on %s:%d", host or "*", actual_port)

@@ -17,7 +17,7 @@ from typing import Iterable, List, Optional
 from .app import RunningServer, ServerStartError, start_server
 from .browser import open_browser
 from .probe import probe_server
-from .security import is_wildcard_host
+from .security import is_loopback_host, is_wildcard_host
 from .urls import ui_url, ws_url
 
 __all__ = ["EXIT_SIGINT", "run_script", "serve"]
@@ -106,17 +106,25 @@ async def serve(
         server = await _start(host, port, token, allow_origins, extra_hosts)
         if server is None:
             return 1
-        url = server.ui_url()
-        print(f"Sidekick UI: {url}", flush=True)
+        playground = None
         if pyodide is not None:
             from .playground import add_to_server
 
             try:
-                print(f"Sidekick playground: {add_to_server(server, pyodide)}", flush=True)
+                playground = add_to_server(server, pyodide)
             except ValueError as exc:
                 _error(str(exc))
                 await server.close(timeout=0.5)
                 return 1
+        url = server.ui_url()
+        print(f"Sidekick UI: {url}", flush=True)
+        if playground is not None:
+            print(f"Sidekick playground: {playground}", flush=True)
+        if not is_loopback_host(host):
+            _error(
+                "listening beyond this machine: from elsewhere, use this machine's "
+                "address instead of 127.0.0.1 (the token is required)"
+            )
         if open_ui:
             open_browser(url)
         signum = await stop.wait()

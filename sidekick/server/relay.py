@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-import logging
 import time
 from typing import Any, Deque, Dict, Optional
 from urllib.parse import parse_qs, urlsplit
@@ -24,9 +23,10 @@ from urllib.parse import parse_qs, urlsplit
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from .logs import RateLimitedLog, logger
+
 __all__ = ["DEFAULT_SESSION", "Relay"]
 
-logger = logging.getLogger("sidekick.server")
 
 #: Session joined by connections that name none.
 DEFAULT_SESSION = ""
@@ -55,27 +55,6 @@ _BATCH_TAIL = "]}}"
 # fresh replay from its hero.
 _CLOSE_TOO_SLOW = 1013
 _TOO_SLOW_REASON = "peer too slow: outbound queue full"
-
-
-class _RateLimitedLog:
-    """Log a repeated warning at most once per ``interval`` seconds."""
-
-    def __init__(self, interval: float = 5.0) -> None:
-        self.interval = interval
-        self._last = -interval
-        self._suppressed = 0
-
-    def warning(self, message: str, *args: Any) -> None:
-        now = time.monotonic()
-        if now - self._last < self.interval:
-            self._suppressed += 1
-            return
-        if self._suppressed:
-            message += " (%d similar warnings suppressed)"
-            args = (*args, self._suppressed)
-        self._last = now
-        self._suppressed = 0
-        logger.warning(message, *args)
 
 
 class _Peer:
@@ -204,7 +183,7 @@ class Relay:
         self.close_timeout = close_timeout
         self.sessions: Dict[str, _Session] = {}
         self.background: set[asyncio.Future[None]] = set()
-        self._junk_log = _RateLimitedLog()
+        self._junk_log = RateLimitedLog()
 
     # -- introspection (tests, diagnostics) ---------------------------------
 

@@ -190,3 +190,22 @@ def test_importing_the_cli_is_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=_env(), timeout=20
     ).stdout
     assert out.strip() == "False"
+
+
+def test_serve_with_a_bad_pyodide_path_fails_before_printing_a_url(  # type: ignore[no-untyped-def]
+    spawn, tmp_path: Path
+) -> None:
+    proc = spawn("serve", "--port", "0", "--pyodide", str(tmp_path))
+    assert _wait_exit(proc, 10) == 1
+    out, err = proc.communicate(timeout=5)
+    assert out == ""
+    assert "not a Pyodide distribution" in err and "Traceback" not in err
+
+
+def test_serve_beyond_loopback_requires_a_token(spawn) -> None:  # type: ignore[no-untyped-def]
+    proc = spawn("serve", "--host", "0.0.0.0", "--port", "0")
+    match = _read_url(proc.stdout)
+    assert re.search(r"/\?token=[\w-]{40,}$", match.group(1))
+    proc.send_signal(signal.SIGINT)
+    assert _wait_exit(proc, 5) == 130
+    assert "token is required" in proc.communicate(timeout=5)[1]

@@ -274,3 +274,27 @@ def test_slow_peer_does_not_block_others_and_is_dropped(server: ServerThread) ->
         await fast.close()
 
     run(scenario(), timeout=40)
+
+
+def test_compact_batch_frames_are_forwarded_as_one_frame(server: ServerThread) -> None:
+    async def scenario() -> None:
+        hero = await connect_peer(server.port)
+        ui = await connect_peer(server.port)
+        other_hero = await connect_peer(server.port)
+        await ui.send(announce("s1", "sidekick"))
+        await recv_json(hero)
+        await recv_json(other_hero)
+        await hero.send(announce("h1", "hero"))
+        await recv_json(ui)
+        await recv_json(other_hero)
+        messages = ",".join(message(f"g{i}").replace(" ", "") for i in range(100))
+        batch = '{"id":0,"component":"global","type":"batch","payload":{"messages":[' + messages
+        batch += "]}}"
+        await hero.send(batch)
+        assert await recv_text(ui) == batch
+        # Routed by role like any other frame: not to the other hero.
+        await assert_silent(other_hero, 0.2)
+        for ws in (hero, ui, other_hero):
+            await ws.close()
+
+    run(scenario())
