@@ -139,8 +139,10 @@ class Console(Component):
         line (without a newline) is echoed after the prompt. It turns on the
         input line when the console was made without one. It raises
         :class:`~sidekick.SidekickError` where waiting would deadlock (inside
-        a sidekick callback, or in Pyodide, where ``on_submit`` is the way),
-        and ``EOFError`` when sidekick shuts down while waiting.
+        a sidekick callback, where ``on_submit`` is the way), and ``EOFError``
+        when sidekick shuts down while waiting. In Pyodide it works where the
+        page has JavaScript Promise Integration (a script's top level in
+        recent Chromium) and raises ``SidekickError`` elsewhere.
         """
         if IN_PYODIDE:
             from ..transport.pyodide import block_on, can_block
