@@ -302,3 +302,42 @@ def test_replay_mid_sequence_then_continue(sequence: List[Op], cut: int) -> None
                 pass
         joined.apply_all(ui.take())
         assert joined.snapshot() == ui.live_model().snapshot()
+
+
+def test_replay_is_consistent_while_threads_draw() -> None:
+    """Every call changes state and queues its message atomically, so a replay
+    taken at any moment plus what follows equals what a UI saw all along."""
+    import json
+    import threading
+
+    with fresh_ui() as ui:
+        grid = sidekick.Grid(20, 20)
+        canvas = sidekick.Canvas(50, 50)
+        console = sidekick.Console()
+        obs = ObservableValue([])
+        sidekick.Viz().show("v", obs)
+
+        def work(k: int) -> None:
+            for i in range(150):
+                grid.set_color((i + k) % 20, k, ["red", None, "blue"][i % 3])
+                with canvas.buffer() as frame:
+                    frame.draw_circle(i % 50, k, 3)
+                console.print(k, i)
+                obs.append(i)
+
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        joined = []  # (a UI that arrived midway, where the log stood then)
+        while any(t.is_alive() for t in threads):
+            with ui.service.lock:
+                ui.take_raw()
+                joined.append((ui.replay_model(), len(ui.log)))
+        for t in threads:
+            t.join()
+        live = ui.live_model().snapshot()
+        assert ui.replay_model().snapshot() == live
+        assert joined
+        for model, mark in joined[:: max(1, len(joined) // 10)]:
+            model.apply_all([json.loads(t) for t in ui.log[mark:]])
+            assert model.snapshot() == live
