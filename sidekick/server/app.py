@@ -75,6 +75,7 @@ class RunningServer:
         self.router = router
         self._server: Optional[Server] = None
         self._closed = asyncio.Event()
+        self._close_task: Optional[asyncio.Future[None]] = None
         self._refusals = RateLimitedLog()
         self._log = True
 
@@ -105,14 +106,24 @@ class RunningServer:
         await self._closed.wait()
 
     async def close(self, timeout: float = 2.0) -> None:
-        """Stop listening and disconnect every peer (within about ``timeout``)."""
-        if self._server is None or self._closed.is_set():
+        """Stop listening and disconnect every peer, within about ``timeout`` seconds.
+
+        Peers get close code 1001 (going away); one that does not complete the
+        closing handshake in time is cut off. Safe to call more than once.
+        """
+        if self._server is None:
             return
-        server = self._server
+        if self._close_task is None:
+            self._close_task = asyncio.ensure_future(self._close(self._server, timeout))
+        await asyncio.shield(self._close_task)
+
+    async def _close(self, server: Server, timeout: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         server.close(close_connections=False)
-        await self.relay.close_all()
+        await self.relay.close_all(timeout=timeout * 0.75)
         try:
-            await asyncio.wait_for(server.wait_closed(), timeout)
+            await asyncio.wait_for(server.wait_closed(), max(0.05, deadline - loop.time()))
         except asyncio.TimeoutError:
             logger.warning("some connections did not close within %.1f s", timeout)
         self._closed.set()

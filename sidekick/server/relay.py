@@ -307,26 +307,35 @@ class Relay:
             del self.sessions[session.id]
         logger.debug("peer %s left session %r", peer.name, session.id)
 
-    async def close_connection(self, conn: ServerConnection, code: int, reason: str) -> None:
+    async def close_connection(
+        self, conn: ServerConnection, code: int, reason: str, timeout: Optional[float] = None
+    ) -> None:
         """Close ``conn``, aborting it when the peer does not cooperate in time.
 
         ``close()`` waits for the write buffer to drain first, which never
         happens with a peer that stopped reading.
         """
+        if timeout is None:
+            timeout = self.close_timeout
         try:
-            await asyncio.wait_for(conn.close(code, reason), self.close_timeout)
+            await asyncio.wait_for(conn.close(code, reason), timeout)
         except (asyncio.TimeoutError, ConnectionClosed, OSError):
             pass
         finally:
             if conn.transport is not None and not conn.transport.is_closing():
                 conn.transport.abort()
 
-    async def close_all(self, code: int = 1001, reason: str = "server shutting down") -> None:
+    async def close_all(
+        self,
+        code: int = 1001,
+        reason: str = "server shutting down",
+        timeout: Optional[float] = None,
+    ) -> None:
         """Close every peer's connection (used on server shutdown)."""
         conns = [peer.conn for session in self.sessions.values() for peer in session.peers]
         if conns:
             await asyncio.gather(
-                *(self.close_connection(conn, code, reason) for conn in conns),
+                *(self.close_connection(conn, code, reason, timeout) for conn in conns),
                 return_exceptions=True,
             )
         for task in list(self.background):

@@ -187,3 +187,31 @@ def test_probe_ignores_closed_ports_and_other_servers() -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_close_is_bounded_even_with_a_peer_that_stopped_reading() -> None:
+    async def scenario() -> None:
+        srv = await start_server(port=0)
+        # A raw WebSocket client that completes the handshake, then never reads.
+        reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
+        writer.write(
+            (
+                f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{srv.port}\r\nUpgrade: websocket\r\n"
+                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                "Sec-WebSocket-Version: 13\r\n\r\n"
+            ).encode()
+        )
+        assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 101")
+        hero = await connect_peer(srv.port)
+        chunk = '{"x":"' + "y" * (1024 * 1024) + '"}'
+        for _ in range(40):
+            await hero.send(chunk)
+        await asyncio.sleep(0.5)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.gather(srv.close(timeout=0.5), srv.close(timeout=0.5))
+        assert loop.time() - started < 3.0
+        assert srv.closed
+        writer.close()
+
+    run(scenario())

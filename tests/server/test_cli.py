@@ -13,11 +13,12 @@ import textwrap
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import IO, Callable, Dict, Iterator, List, Optional
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+Spawn = Callable[..., "subprocess.Popen[str]"]
 URL = re.compile(r"(http://127\.0\.0\.1:(\d+)/\S*)")
 
 
@@ -30,11 +31,11 @@ def _env() -> Dict[str, str]:
 
 
 @pytest.fixture
-def spawn() -> Iterator:
+def spawn() -> Iterator[Spawn]:
     """Start ``python -m sidekick ...``; kill whatever is left after the test."""
-    procs: List[subprocess.Popen] = []
+    procs: List[subprocess.Popen[str]] = []
 
-    def start(*args: str, **kwargs: object) -> subprocess.Popen:
+    def start(*args: str) -> subprocess.Popen[str]:
         proc = subprocess.Popen(
             [sys.executable, "-m", "sidekick", *args],
             stdout=subprocess.PIPE,
@@ -42,7 +43,6 @@ def spawn() -> Iterator:
             text=True,
             env=_env(),
             cwd=str(ROOT),
-            **kwargs,  # type: ignore[call-overload]
         )
         procs.append(proc)
         return proc
@@ -54,7 +54,8 @@ def spawn() -> Iterator:
         proc.communicate(timeout=5)
 
 
-def _read_url(stream, timeout: float = 10) -> re.Match:  # type: ignore[no-untyped-def]
+def _read_url(stream: Optional[IO[str]], timeout: float = 10) -> re.Match[str]:
+    assert stream is not None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = stream.readline()
@@ -66,12 +67,12 @@ def _read_url(stream, timeout: float = 10) -> re.Match:  # type: ignore[no-untyp
     raise AssertionError("no URL printed")
 
 
-def _healthz(port: int) -> dict:
+def _healthz(port: int) -> Dict[str, object]:
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
         return json.loads(response.read())
 
 
-def _wait_exit(proc: subprocess.Popen, timeout: float) -> Optional[int]:
+def _wait_exit(proc: subprocess.Popen[str], timeout: float) -> Optional[int]:
     try:
         return proc.wait(timeout)
     except subprocess.TimeoutExpired:
@@ -79,7 +80,7 @@ def _wait_exit(proc: subprocess.Popen, timeout: float) -> Optional[int]:
 
 
 @pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 0)])
-def test_serve_prints_url_answers_and_stops_cleanly(spawn, signum: int, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_serve_prints_url_answers_and_stops_cleanly(spawn: Spawn, signum: int, status: int) -> None:
     proc = spawn("serve", "--port", "0")
     match = _read_url(proc.stdout)
     port = int(match.group(2))
@@ -94,7 +95,7 @@ def test_serve_prints_url_answers_and_stops_cleanly(spawn, signum: int, status: 
     assert out.count("http://") == 0  # the URL was printed once (already read)
 
 
-def test_serve_with_token_prints_it_in_the_url(spawn) -> None:  # type: ignore[no-untyped-def]
+def test_serve_with_token_prints_it_in_the_url(spawn: Spawn) -> None:
     proc = spawn("serve", "--port", "0", "--token", "tok123")
     match = _read_url(proc.stdout)
     assert match.group(1).endswith("/?token=tok123")
@@ -102,7 +103,7 @@ def test_serve_with_token_prints_it_in_the_url(spawn) -> None:  # type: ignore[n
     assert _wait_exit(proc, 5) == 130
 
 
-def test_serve_port_taken(spawn) -> None:  # type: ignore[no-untyped-def]
+def test_serve_port_taken(spawn: Spawn) -> None:
     with socket.socket() as blocker:
         blocker.bind(("127.0.0.1", 0))
         blocker.listen()
@@ -133,7 +134,7 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def test_run_script_with_no_wait(spawn, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_run_script_with_no_wait(spawn: Spawn, tmp_path: Path) -> None:
     script = tmp_path / "hero.py"
     script.write_text(SCRIPT)
     proc = spawn("run", "--port", "0", "--no-wait", str(script), "3", "--flag")
@@ -147,7 +148,7 @@ def test_run_script_with_no_wait(spawn, tmp_path: Path) -> None:  # type: ignore
     assert "args ['3', '--flag']" in out
 
 
-def test_run_keeps_serving_until_ctrl_c(spawn, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_run_keeps_serving_until_ctrl_c(spawn: Spawn, tmp_path: Path) -> None:
     script = tmp_path / "hero.py"
     script.write_text(SCRIPT)
     proc = spawn("run", "--port", "0", str(script), "4")
@@ -155,6 +156,7 @@ def test_run_keeps_serving_until_ctrl_c(spawn, tmp_path: Path) -> None:  # type:
     port = int(match.group(2))
     deadline = time.monotonic() + 20
     line = ""
+    assert proc.stderr is not None
     while time.monotonic() < deadline and "exited with status" not in line:
         line = proc.stderr.readline()
     assert "exited with status 4" in line
@@ -163,22 +165,22 @@ def test_run_keeps_serving_until_ctrl_c(spawn, tmp_path: Path) -> None:  # type:
     assert _wait_exit(proc, 5) == 4
 
 
-def test_run_stops_a_running_script_on_ctrl_c(spawn, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_run_stops_a_running_script_on_ctrl_c(spawn: Spawn, tmp_path: Path) -> None:
     script = tmp_path / "forever.py"
     script.write_text("import time\nprint('ready', flush=True)\ntime.sleep(60)\n")
     proc = spawn("run", "--port", "0", str(script))
-    assert proc.stdout.readline().strip() == "ready"
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     proc.send_signal(signal.SIGINT)  # only we get it: we forward it to the script
     assert _wait_exit(proc, 10) == 130
 
 
-def test_run_missing_script(spawn, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_run_missing_script(spawn: Spawn, tmp_path: Path) -> None:
     proc = spawn("run", "--port", "0", str(tmp_path / "nope.py"))
     assert _wait_exit(proc, 10) == 2
     assert "no such script" in proc.communicate(timeout=5)[1]
 
 
-def test_version_and_help(spawn) -> None:  # type: ignore[no-untyped-def]
+def test_version_and_help(spawn: Spawn) -> None:
     proc = spawn("--version")
     out, _ = proc.communicate(timeout=10)
     assert proc.returncode == 0 and out.startswith("sidekick ")
@@ -192,8 +194,8 @@ def test_importing_the_cli_is_light() -> None:
     assert out.strip() == "False"
 
 
-def test_serve_with_a_bad_pyodide_path_fails_before_printing_a_url(  # type: ignore[no-untyped-def]
-    spawn, tmp_path: Path
+def test_serve_with_a_bad_pyodide_path_fails_before_printing_a_url(
+    spawn: Spawn, tmp_path: Path
 ) -> None:
     proc = spawn("serve", "--port", "0", "--pyodide", str(tmp_path))
     assert _wait_exit(proc, 10) == 1
@@ -202,7 +204,7 @@ def test_serve_with_a_bad_pyodide_path_fails_before_printing_a_url(  # type: ign
     assert "not a Pyodide distribution" in err and "Traceback" not in err
 
 
-def test_serve_beyond_loopback_requires_a_token(spawn) -> None:  # type: ignore[no-untyped-def]
+def test_serve_beyond_loopback_requires_a_token(spawn: Spawn) -> None:
     proc = spawn("serve", "--host", "0.0.0.0", "--port", "0")
     match = _read_url(proc.stdout)
     assert re.search(r"/\?token=[\w-]{40,}$", match.group(1))

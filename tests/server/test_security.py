@@ -105,8 +105,8 @@ def test_repeated_host_or_origin_is_refused(server: ServerThread) -> None:
     headers = {"Host": f"127.0.0.1:{server.port}"}
     assert ws_status(ws_url(server.port), additional_headers=headers) == 403
     own = f"http://127.0.0.1:{server.port}"
-    headers = [("Origin", own), ("Origin", own)]
-    assert ws_status(ws_url(server.port), additional_headers=headers) == 403
+    twice = [("Origin", own), ("Origin", own)]
+    assert ws_status(ws_url(server.port), additional_headers=twice) == 403
 
 
 def test_extra_hosts(server_factory: Callable[..., ServerThread]) -> None:
