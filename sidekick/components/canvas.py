@@ -371,10 +371,11 @@ class Canvas(Component):
             return None
         x = payload.get("x")
         y = payload.get("y")
-        if not isinstance(x, (int, float)) or not isinstance(y, (int, float)) or x != x or y != y:
+        # x - x is 0 for ints and finite floats, NaN for NaN and +-inf (JSON's 1e400).
+        if not isinstance(x, (int, float)) or not isinstance(y, (int, float)) or x - x or y - y:
             from ..service import logger
 
-            logger.warning("sidekick: dropped a canvas click without numeric x/y: %.200r", payload)
+            logger.warning("sidekick: dropped a canvas click without finite x/y: %.200r", payload)
             return None
         return callback(CanvasClickEvent(self.instance_id, "click", int(x), int(y)))
 
