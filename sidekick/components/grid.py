@@ -161,9 +161,13 @@ class Grid(Component):
             return None
         x = payload.get("x")
         y = payload.get("y")
-        if type(x) is not int or type(y) is not int:
+        if (
+            type(x) is not int
+            or type(y) is not int
+            or not (0 <= x < self._columns and 0 <= y < self._rows)
+        ):
             from ..service import logger
 
-            logger.warning("sidekick: dropped a grid click without integer x/y: %.200r", payload)
+            logger.warning("sidekick: dropped a grid click with no valid cell: %.200r", payload)
             return None
         return callback(GridClickEvent(self.instance_id, "click", x, y))
