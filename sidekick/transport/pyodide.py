@@ -15,15 +15,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Callable, Coroutine, Optional
+from typing import Any, Callable, Coroutine, Optional, TypeVar
 
 from .base import Transport, TransportClosed
 
-__all__ = ["PyodideTransport", "connect_pyodide", "block_on"]
+__all__ = ["PyodideTransport", "connect_pyodide", "can_block", "block_on"]
 
 logger = logging.getLogger("sidekick")
 
 _CLOSED = object()
+
+T = TypeVar("T")
 
 
 def _as_text(data: Any) -> str:
@@ -114,19 +116,24 @@ async def connect_pyodide() -> PyodideTransport:
     return transport
 
 
-def block_on(make: Callable[[], Coroutine[Any, Any, Any]]) -> bool:
-    """Run ``make()`` to completion, blocking, when Pyodide can (JSPI); else False.
+def can_block() -> bool:
+    """True where Pyodide can block on a coroutine (JSPI), e.g. a script's top level.
 
     With JavaScript Promise Integration (recent Chromium, or Node with
-    ``--experimental-wasm-stack-switching``) a script run by ``runPythonAsync``
-    may block on a coroutine while the page loop keeps going, so CPython
-    scripts ending in ``sidekick.run_forever()`` work unchanged.
+    ``--experimental-wasm-stack-switching``) code run by ``runPythonAsync``
+    may wait for a coroutine while the page loop keeps going, so CPython
+    scripts that end in ``sidekick.run_forever()`` or call
+    ``Console.input()`` work unchanged. Callbacks cannot block.
     """
     try:
-        from pyodide.ffi import can_run_sync, run_sync
-    except ImportError:  # Pyodide before 0.27
+        from pyodide.ffi import can_run_sync
+    except ImportError:  # not Pyodide, or a Pyodide before 0.27
         return False
-    if not can_run_sync():
-        return False
-    run_sync(make())
-    return True
+    return bool(can_run_sync())
+
+
+def block_on(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``make()`` to completion and return its result; only when :func:`can_block`."""
+    from pyodide.ffi import run_sync
+
+    return run_sync(make())
