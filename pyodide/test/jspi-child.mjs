@@ -10,8 +10,15 @@ const messages = [];
 const { pyodide, bridge } = await loadSidekickPyodide({
   toUI: (frame) => {
     const message = JSON.parse(frame);
+    if (process.env.DEBUG_CHILD) console.error("UI<", frame.slice(0, 200));
     if (message.type === "batch") messages.push(...message.payload.messages);
     else messages.push(message);
+    // Answer input() once the console shows its input line.
+    const inputShown = messages.some((m) => m.type === "spawn" && m.target === "console-1" && m.payload.showInput);
+    if (inputShown && !answered) {
+      answered = true;
+      setTimeout(() => bridge.deliver({ id: 0, component: "console", type: "event", src: "console-1", payload: { event: "submit", value: "Ada" } }), 10);
+    }
     // Click the button as soon as it exists.
     if (messages.some((m) => m.type === "spawn" && m.target === "button-1") && !clicked) {
       clicked = true;
@@ -22,6 +29,7 @@ const { pyodide, bridge } = await loadSidekickPyodide({
   stderr: (line) => out.push(`stderr: ${line}`),
 });
 let clicked = false;
+let answered = false;
 /** @type {string[]} */
 const out = [];
 bridge.deliver({
@@ -40,6 +48,9 @@ import sys
 import sidekick
 from pyodide.ffi import can_run_sync
 print("can_run_sync", can_run_sync())
+console = sidekick.Console()
+name = console.input("name? ")
+print("hello", name)
 button = sidekick.Button("stop")
 
 @button.click
@@ -56,5 +67,5 @@ print("after run_forever")
   error = String(e);
 }
 process.stdout.write(
-  JSON.stringify({ out, error, ms: Date.now() - started, types: messages.map((m) => m.type) }) + "\n",
+  JSON.stringify({ out, error, ms: Date.now() - started, messages }) + "\n",
 );
