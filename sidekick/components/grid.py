@@ -85,11 +85,17 @@ class Grid(Component):
         svc = self._service
         if svc.state is IDLE or svc.state is SHUTDOWN:
             svc.touch()
-        with svc.lock:
+        # acquire/release rather than `with`: the context-manager protocol
+        # costs about as much as the rest of the locked section.
+        lock = svc.lock
+        lock.acquire()
+        try:
             if self._removed:
                 raise self._removed_error()
             self._colors[y * columns + x] = color or None
             wake = svc.enqueue_locked(text)
+        finally:
+            lock.release()
         if wake:
             svc.wake()
 
