@@ -33,6 +33,8 @@ class Lines:
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
+            if isinstance(line, bytes):
+                line = line.decode("utf-8", "replace")
             with self._cond:
                 self.lines.append(line.rstrip("\n"))
                 self._cond.notify_all()
