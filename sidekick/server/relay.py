@@ -231,7 +231,7 @@ class Relay:
                 if not (frame.startswith(_BATCH_HEAD) and frame.endswith(_BATCH_TAIL)):
                     try:
                         message = decode(frame)
-                    except ValueError:
+                    except (ValueError, RecursionError):  # deep nesting: RecursionError
                         self._junk_log.warning(
                             "dropped a frame that is not JSON from %s", peer.name
                         )
