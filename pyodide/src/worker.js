@@ -27,6 +27,10 @@ const bridge = new SidekickBridge({
 });
 bridge.install(scope);
 
+const NO_STDIN =
+  "input() has no terminal to read from here; use a sidekick Console: " +
+  'console = sidekick.Console(); name = console.input("Name? ")';
+
 /** @type {any} */
 let pyodide = null;
 /** @type {Promise<void> | null} */
@@ -47,6 +51,13 @@ async function init(options) {
   pyodide = await loadPyodide({ indexURL });
   pyodide.setStdout({ batched: (/** @type {string} */ text) => post({ type: "output", stream: "stdout", text }) });
   pyodide.setStderr({ batched: (/** @type {string} */ text) => post({ type: "output", stream: "stderr", text }) });
+  // No terminal here: say so, then input() raises EOFError.
+  pyodide.setStdin({
+    stdin: () => {
+      post({ type: "output", stream: "stderr", text: NO_STDIN });
+      return null;
+    },
+  });
   for (const archive of await Promise.all(archives)) installArchive(pyodide, archive.bytes, archive.format);
   post({ type: "ready", version: pyodide.version });
 }

@@ -130,3 +130,11 @@ def test_stop_ends_the_script(page: Any) -> None:
     page.wait_for_selector("html[data-playground-state=stopped]", timeout=STEP_MS)
     # The UI learns that the script is gone (the hero's offline announce).
     page.wait_for_selector("html[data-sidekick-status=waiting]", timeout=STEP_MS)
+
+
+def test_builtin_input_explains_what_to_use(page: Any) -> None:
+    run(page, "name = input('name? ')\n")
+    page.wait_for_selector("html[data-playground-state=error]", timeout=STEP_MS)
+    text = output(page)
+    assert "console.input(" in text
+    assert "EOFError" in text
