@@ -172,6 +172,7 @@ class ConnectionService:
 
     def flush(self, timeout: Optional[float] = None) -> None:
         """Block until every message queued so far has been written to the transport."""
+        _check_timeout(timeout)
         if not self._tm.uses_threads or self._tm.in_loop_thread():
             raise SidekickError("flush() would block the event loop; it is for threads only")
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -471,8 +472,7 @@ class ConnectionService:
 
     def wait_for_connection(self, timeout: Optional[float] = None) -> None:
         """Block until a UI is attached; raise on failure or timeout."""
-        if timeout is not None and (not isinstance(timeout, (int, float)) or timeout < 0):
-            raise ValueError("timeout must be a non-negative number or None")
+        _check_timeout(timeout)
         if not self._tm.uses_threads:
             raise SidekickError(
                 "wait_for_connection() cannot block in Pyodide; use run_forever_async()"
@@ -633,6 +633,13 @@ class ConnectionService:
                 sys.stderr.flush()
             finally:
                 os._exit(1)
+
+
+def _check_timeout(timeout: Any) -> None:
+    # `not timeout >= 0` also refuses NaN (else: silently ignored, or an obscure
+    # error from deep inside threading once the wait has to sleep).
+    if timeout is not None and (not isinstance(timeout, (int, float)) or not timeout >= 0):
+        raise ValueError(f"timeout must be a non-negative number or None, not {timeout!r}")
 
 
 def _resolve(future: Any) -> None:
