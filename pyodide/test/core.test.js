@@ -269,6 +269,52 @@ await asyncio.wait_for(runner, 2)
     assert.equal(py.errors(), "");
   });
 
+  it("a failing sendHeroMessage counts as a lost connection: it reconnects and replays", async () => {
+    const { bridge, ui } = await py.session();
+    ui.announce();
+    await py.run(`import sidekick\nlabel = sidekick.Label("one")`);
+    await ui.waitFor((m) => m.type === "spawn", "the spawn");
+    // The host fails once (say, its UI side was torn down).
+    const receive = ui.receive.bind(ui);
+    let failed = false;
+    ui.receive = (frame) => {
+      if (!failed) {
+        failed = true;
+        throw new Error("host unavailable");
+      }
+      receive(frame);
+    };
+    const start = ui.messages.length;
+    await py.run(`label.text = "two"`);
+    await until(() => failed, "the failing send");
+    await ui.waitFor((m) => m.type === "spawn", "the replay after reconnecting", start);
+    assert.equal(bridge.registrations, 2);
+    const spawn = ui.messages.slice(start).find((m) => m.type === "spawn");
+    assert.equal(spawn.payload.text, "two");
+    await until(() => py.errors().includes("connection is back"), "the reconnect notice");
+  });
+
+  it("without the host's globals the error says how to load sidekick", async () => {
+    const { bridge } = await py.session();
+    bridge.uninstall();
+    const message = (
+      await py.run(`
+import sidekick
+sidekick.Label("nowhere to go")
+try:
+    await sidekick.run_forever_async()
+except sidekick.SidekickConnectionError as exc:
+    result = str(exc)
+else:
+    result = "no error"
+result
+`)
+    ).toString();
+    assert.match(message, /registerSidekickMessageHandler/);
+    assert.match(message, /pyodide\/README.md/);
+    bridge.install();
+  });
+
   it("run_forever() without JSPI says to await run_forever_async()", async () => {
     await py.session();
     const message = (
