@@ -86,10 +86,9 @@ def test_serve_prints_url_answers_and_stops_cleanly(spawn: Spawn, signum: int, s
     port = int(match.group(2))
     assert match.group(1) == f"http://127.0.0.1:{port}/"
     assert _healthz(port)["name"] == "sidekick"
-    started = time.monotonic()
     proc.send_signal(signum)
+    # Bounded, not timed: a hang fails here; tests never assert on speed.
     assert _wait_exit(proc, 5) == status
-    assert time.monotonic() - started < 1.0
     out, err = proc.communicate(timeout=5)
     assert "Traceback" not in err and "Traceback" not in out
     assert out.count("http://") == 0  # the URL was printed once (already read)
