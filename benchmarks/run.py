@@ -185,6 +185,18 @@ class Relay:
                     ) from None
                 await asyncio.sleep(0.05)
 
+    def cpu_seconds(self) -> Optional[float]:
+        """CPU time the relay process has used (all threads), from /proc."""
+        if self.proc is None:
+            return None
+        total = 0
+        try:
+            for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+                total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError):
+            return None
+        return total / 1e9
+
     def ws(self, session: str) -> str:
         return f"ws://127.0.0.1:{self.port}/?session={session}"
 
@@ -314,9 +326,11 @@ async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> N
         label = await peer.wait_for("label")
         watcher = GridOrderWatcher(grid, label, ctx.updates)
         peer.watcher = watcher
+        relay0, peer0 = ctx.relay.cpu_seconds(), time.process_time()
         hero.tell("go")
         figures = await hero.expect("caller_us", 300)
         await asyncio.wait_for(watcher.done.wait(), 300)
+        relay1, peer1 = ctx.relay.cpu_seconds(), time.process_time()
         hero.tell("done")
         figures = await hero.expect("cpu_us", 60)
         assert watcher.done_at is not None
@@ -333,6 +347,9 @@ async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> N
         ctx.add(lib.name, f"{name}_caller_cpu_us", figures.get("caller_cpu_us"))
         ctx.add(lib.name, f"{name}_cpu_us", figures["cpu_us"])
         ctx.add(lib.name, f"{name}_rss_mib", figures["rss_kib"] / 1024)
+        if relay0 is not None and relay1 is not None:
+            ctx.add(lib.name, f"{name}_relay_cpu_us", (relay1 - relay0) / ctx.updates * 1e6)
+        ctx.add(lib.name, f"{name}_peer_cpu_us", (peer1 - peer0) / ctx.updates * 1e6)
     finally:
         await hero.stop()
         await peer.close()
@@ -483,6 +500,10 @@ FIGURES = [
     ("throughput_caller_us", "caller cost, µs per set_color", "{:.2f}", "lo"),
     ("throughput_caller_cpu_us", "  of which CPU of the calling thread, µs", "{:.2f}", "lo"),
     ("throughput_cpu_us", "hero CPU (all threads), µs per update", "{:.2f}", "lo"),
+    ("throughput_relay_cpu_us", "  relay CPU per update (µs)", "{:.2f}", "lo"),
+    ("ceiling_relay_cpu_us", "  relay CPU per update in the ceiling run (µs)", "{:.2f}", "lo"),
+    ("throughput_peer_cpu_us", "  UI peer CPU per update (µs)", "{:.2f}", "lo"),
+    ("ceiling_peer_cpu_us", "  UI peer CPU per update in the ceiling run (µs)", "{:.2f}", "lo"),
     ("throughput_rss_mib", "peak RSS of the throughput hero, MiB", "{:.1f}", "lo"),
     ("latency_p50_ms", "latency click→label p50, ms", "{:.3f}", "lo"),
     ("latency_p90_ms", "latency p90, ms", "{:.3f}", "lo"),
