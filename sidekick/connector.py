@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ._env import IN_PYODIDE
 from .errors import SidekickConnectionError, SidekickConnectionRefusedError
 from .transport.base import Transport
+from .transport.websocket import display_url
 
 __all__ = ["ServerConnector", "Endpoint", "validate_url", "with_query", "new_session_id"]
 
@@ -92,7 +93,8 @@ class ServerConnector:
             transport = await self._try(explicit)
             if transport is None:
                 raise SidekickConnectionRefusedError(
-                    f"could not connect to the Sidekick server at {explicit}; is it running? "
+                    f"could not connect to the Sidekick server at {display_url(explicit)}; "
+                    "is it running? "
                     "(start one with `sidekick serve`, or unset SIDEKICK_URL)",
                     url=explicit,
                     original_exception=self._last_error,
@@ -113,7 +115,8 @@ class ServerConnector:
                 self.endpoint = Endpoint("cloud", url)
                 return transport
             logger.warning(
-                "sidekick: the cloud relay %s did not answer; starting a local server", cloud
+                "sidekick: the cloud relay %s did not answer; starting a local server",
+                display_url(cloud),
             )
 
         return await self._embedded()
@@ -128,7 +131,7 @@ class ServerConnector:
         transport = await self._try(endpoint.url, quiet=True)
         if transport is None:
             raise SidekickConnectionRefusedError(
-                f"no answer from {endpoint.url}",
+                f"no answer from {display_url(endpoint.url)}",
                 url=endpoint.url,
                 original_exception=self._last_error,
             )
@@ -144,7 +147,7 @@ class ServerConnector:
         except Exception as exc:  # refused, timeout, handshake rejected, bad host...
             self._last_error = exc
             if not quiet:
-                logger.debug("sidekick: connecting to %s failed: %r", url, exc)
+                logger.debug("sidekick: connecting to %s failed: %r", display_url(url), exc)
             return None
 
     async def _embedded(self) -> Transport:
