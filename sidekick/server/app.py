@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import re
 from pathlib import Path
 from typing import Iterable, Optional, Union
 from urllib.parse import urlsplit
@@ -37,6 +38,23 @@ MAX_FRAME_SIZE = 4 * 1024 * 1024
 # websockets' own chatter (every HTTP response, every connection) lives in a
 # child logger so that "sidekick.server" stays readable.
 _WS_LOGGER = logging.getLogger("sidekick.server.websockets")
+
+_TOKEN_VALUE = re.compile(r"([?&]token=)[^&\s#]*")
+
+
+class _MaskTokens(logging.Filter):
+    """Mask ``?token=`` values in websockets' request lines (logged with ``-v``):
+    the token belongs only in the UI URL printed for the user."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "token=" in message:
+            record.msg = _TOKEN_VALUE.sub(r"\1***", message)
+            record.args = ()
+        return True
+
+
+_WS_LOGGER.addFilter(_MaskTokens())
 
 
 class ServerStartError(OSError):
