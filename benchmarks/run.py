@@ -6,10 +6,12 @@
 Both libraries run the same hero scripts (``benchmarks/heroes/``) through the
 same relay (this repo's ``python -m sidekick serve`` on 127.0.0.1) to the same
 scripted UI peer (``benchmarks/peer.py``). This library is the working tree
-(via PYTHONPATH) under the main ``.venv`` (or the current interpreter); the
-reference is ``sidekick-py==0.0.7`` from PyPI in ``benchmarks/.venv-ref``,
-created on first use. Figures are printed as a table and saved under
-``benchmarks/out/``. See ``benchmarks/README.md`` for what each figure means.
+(via PYTHONPATH) in ``benchmarks/.venv-ours`` (its dependencies only); the
+reference is ``sidekick-py==0.0.7`` from PyPI in ``benchmarks/.venv-ref``.
+Both venvs are created on first use. The harness itself runs under the
+project's ``.venv`` (it needs websockets, and playwright for the browser).
+Figures are printed as a table and saved under ``benchmarks/out/``. See
+``benchmarks/README.md`` for what each figure means.
 """
 
 from __future__ import annotations
