@@ -55,6 +55,7 @@ from typing import Any, Dict, List, Optional  # noqa: E402
 sys.path.insert(0, str(BENCH))
 
 from peer import GridOrderWatcher, UIPeer  # noqa: E402
+from rawpeer import RawPeer, client_frame  # noqa: E402
 from serverload import relay_load  # noqa: E402
 
 HEROES = BENCH / "heroes"
@@ -360,52 +361,59 @@ async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> N
 async def run_latency(
     ctx: Ctx, lib: Lib, rounds: int, warmup: int = 20, script: str = "latency.py"
 ) -> None:
+    """Click → label round trips, timed by the lean blocking peer in a thread."""
     session = new_session("lat")
-    peer = await connect_peer(ctx.relay, session)
-    hero = Hero(lib, script, ctx.relay.ws(session))
     loop = asyncio.get_running_loop()
+    peer = await loop.run_in_executor(
+        None, RawPeer, "127.0.0.1", ctx.relay.port, session, f"ui-{session}"
+    )
+    hero = Hero(lib, script, ctx.relay.ws(session))
+
+    def clicks() -> List[float]:
+        ids = peer.wait_for("button", "label")
+        button, label = ids["button"], ids["label"]
+        click = client_frame(
+            json.dumps(
+                {
+                    "id": 0,
+                    "component": "button",
+                    "type": "event",
+                    "src": button,
+                    "payload": {"event": "click"},
+                },
+                separators=(",", ":"),
+            ).encode()
+        )
+        samples: List[float] = []
+        messages = peer.messages()
+        for k in range(1, warmup + rounds + 1):
+            want = f"pong {k}"
+            t0 = time.monotonic()
+            peer.send_frame(click)
+            for m, now in messages:
+                if (
+                    m.get("target") == label
+                    and m.get("type") == "update"
+                    and (m["payload"].get("options") or {}).get("text") == want
+                ):
+                    arrived = now
+                    break
+            if k > warmup:
+                samples.append((arrived - t0) * 1000)
+            time.sleep(0.002)  # idle between clicks: latency, not throughput
+        return samples
+
     try:
         await hero.start()
         await hero.expect("ready", 60)
-        button = await peer.wait_for("button")
-        label = await peer.wait_for("label")
-        pending: Dict[str, asyncio.Future[float]] = {}
-
-        def watch(m: Dict[str, Any], now: float) -> None:
-            if m.get("target") == label and m["type"] == "update":
-                text = (m["payload"].get("options") or {}).get("text")
-                fut = pending.pop(text, None)
-                if fut is not None and not fut.done():
-                    fut.set_result(now)
-
-        peer.watcher = watch
-        click = json.dumps(
-            {
-                "id": 0,
-                "component": "button",
-                "type": "event",
-                "src": button,
-                "payload": {"event": "click"},
-            },
-            separators=(",", ":"),
-        )
-        samples: List[float] = []
-        for k in range(1, warmup + rounds + 1):
-            fut = loop.create_future()
-            pending[f"pong {k}"] = fut
-            t0 = time.monotonic()
-            await peer.ws.send(click)
-            arrived = await asyncio.wait_for(fut, 10)
-            if k > warmup:
-                samples.append((arrived - t0) * 1000)
-            await asyncio.sleep(0.002)  # idle between clicks: latency, not throughput
+        samples = await asyncio.wait_for(loop.run_in_executor(None, clicks), 120)
         samples.sort()
         name = "floor" if script == "echo.py" else "latency"
         for p in (50, 90, 99):
             ctx.add(lib.name, f"{name}_p{p}_ms", percentile(samples, p))
     finally:
         await hero.stop()
-        await peer.close()
+        peer.close()
 
 
 def percentile(sorted_values: List[float], p: float) -> float:
