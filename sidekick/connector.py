@@ -17,12 +17,11 @@ import secrets
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ._env import IN_PYODIDE
 from .errors import SidekickConnectionError, SidekickConnectionRefusedError
 from .transport.base import Transport
-from .transport.websocket import display_url
+from .urls import display_url, validate_url, with_query
 
 __all__ = ["ServerConnector", "Endpoint", "validate_url", "with_query", "new_session_id"]
 
@@ -30,26 +29,6 @@ logger = logging.getLogger("sidekick")
 
 DEFAULT_LOCAL_URL = "ws://localhost:5163"
 DEFAULT_PORT = 5163
-
-
-def validate_url(url: Any) -> str:
-    """Check a user-given server URL: ``ws://`` or ``wss://`` with a host."""
-    if not isinstance(url, str):
-        raise TypeError(f"the Sidekick URL must be a string, not {type(url).__name__}")
-    parts = urlsplit(url)
-    if parts.scheme not in ("ws", "wss") or not parts.netloc:
-        raise ValueError(
-            f"the Sidekick URL must start with ws:// or wss:// and name a host, got {url!r}"
-        )
-    return url
-
-
-def with_query(url: str, **params: str) -> str:
-    """Merge ``params`` into the query of ``url`` (keeping what it has)."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
-    query.update(params)
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def new_session_id() -> str:

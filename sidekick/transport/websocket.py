@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from typing import Any, Optional
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from ..urls import display_url
 from .base import Transport, TransportClosed
 
-__all__ = ["WebSocketTransport", "connect_websocket", "display_url"]
+__all__ = ["WebSocketTransport", "connect_websocket"]
 
 # Large enough for any frame the UI sends (events are tiny) and for replays
 # from other heroes relayed to us; bounded so junk cannot exhaust memory.
@@ -60,16 +60,3 @@ async def connect_websocket(url: str, open_timeout: Optional[float] = 5.0) -> We
         user_agent_header=None,
     )
     return WebSocketTransport(ws, url)
-
-
-def display_url(url: str) -> str:
-    """``url`` fit for messages and logs: a ``token`` (or password) in it is masked."""
-    parts = masked = urlsplit(url)
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    if any(key == "token" for key, _ in pairs):
-        hidden = [(key, "***" if key == "token" else value) for key, value in pairs]
-        masked = masked._replace(query=urlencode(hidden, safe="*"))
-    if parts.password is not None:
-        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
-        masked = masked._replace(netloc=netloc)
-    return url if masked is parts else urlunsplit(masked)
