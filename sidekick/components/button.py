@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional, Union
 
+from ._text import TextComponent
 from .base import Component, check_callback
 from .events import ButtonClickEvent, ErrorEvent
-from .label import _text
 
 __all__ = ["Button"]
 
 
-class Button(Component):
+class Button(TextComponent):
     """A button; ``on_click`` (or ``@button.click``) is called with a :class:`ButtonClickEvent`."""
 
     component_type = "button"
@@ -24,24 +24,9 @@ class Button(Component):
         on_click: Optional[Callable[[ButtonClickEvent], Any]] = None,
         on_error: Optional[Callable[[ErrorEvent], Any]] = None,
     ) -> None:
-        super().__init__(instance_id, parent, on_error)
-        self._text = _text(text)
+        super().__init__(text, instance_id, parent, on_error)
         self._on_click = check_callback(on_click, "on_click")
         self._spawn()
-
-    @property
-    def text(self) -> str:
-        """The button's text."""
-        return self._text
-
-    @text.setter
-    def text(self, value: Any) -> None:
-        value = _text(value)
-
-        def apply() -> None:
-            self._text = value
-
-        self._emit(self._update("setText", {"text": value}), apply)
 
     def on_click(self, callback: Optional[Callable[[ButtonClickEvent], Any]]) -> None:
         """Set (or with None, clear) the function called on each click."""
@@ -53,9 +38,6 @@ class Button(Component):
         """Decorator form of :meth:`on_click`."""
         self.on_click(callback)
         return callback
-
-    def _spawn_payload(self) -> Dict[str, Any]:
-        return {"text": self._text}
 
     def _handle_event(self, payload: Dict[str, Any]) -> Any:
         callback = self._on_click

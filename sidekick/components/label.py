@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Optional, Union
 
+from ._text import TextComponent
 from .base import Component
 from .events import ErrorEvent
 
 __all__ = ["Label"]
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else str(value)
+class Label(TextComponent):
+    """Shows ``text``; assign ``label.text`` to change it.
 
-
-class Label(Component):
-    """Shows ``text``; assign ``label.text`` to change it."""
+    Replay state: the current text.
+    """
 
     component_type = "label"
 
@@ -26,23 +26,5 @@ class Label(Component):
         parent: Optional[Union[Component, str]] = None,
         on_error: Optional[Callable[[ErrorEvent], Any]] = None,
     ) -> None:
-        super().__init__(instance_id, parent, on_error)
-        self._text = _text(text)
+        super().__init__(text, instance_id, parent, on_error)
         self._spawn()
-
-    @property
-    def text(self) -> str:
-        """The text shown."""
-        return self._text
-
-    @text.setter
-    def text(self, value: Any) -> None:
-        value = _text(value)
-
-        def apply() -> None:
-            self._text = value
-
-        self._emit(self._update("setText", {"text": value}), apply)
-
-    def _spawn_payload(self) -> Dict[str, Any]:
-        return {"text": self._text}

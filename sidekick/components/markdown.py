@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Optional, Union
 
-from ._values import to_text
+from ._text import TextComponent
 from .base import Component
 from .events import ErrorEvent
 
 __all__ = ["Markdown"]
 
 
-class Markdown(Component):
+class Markdown(TextComponent):
     """Shows ``text`` as Markdown; assign ``markdown.text`` to change it.
 
     Replay state: the current text.
@@ -26,23 +26,5 @@ class Markdown(Component):
         parent: Optional[Union[Component, str]] = None,
         on_error: Optional[Callable[[ErrorEvent], Any]] = None,
     ) -> None:
-        super().__init__(instance_id, parent, on_error)
-        self._text = to_text(text)
+        super().__init__(text, instance_id, parent, on_error)
         self._spawn()
-
-    @property
-    def text(self) -> str:
-        """The Markdown source shown."""
-        return self._text
-
-    @text.setter
-    def text(self, value: Any) -> None:
-        value = to_text(value)
-
-        def apply() -> None:
-            self._text = value
-
-        self._emit(self._update("setText", {"text": value}), apply)
-
-    def _spawn_payload(self) -> Dict[str, Any]:
-        return {"text": self._text}
