@@ -34,9 +34,10 @@ from typing import Any, Callable, Dict, List, Optional, Set
 from . import protocol
 from ._env import IN_PYODIDE
 from ._version import __version__
-from .callbacks import CallbackRunner, in_callback_thread
+from ._waits import ACTIVATING, ACTIVE, FAILED, IDLE, SHUTDOWN, Waits
+from .callbacks import CallbackRunner
 from .connector import ServerConnector
-from .errors import SidekickConnectionError, SidekickError, SidekickTimeoutError
+from .errors import SidekickConnectionError
 from .task_manager import CPythonTaskManager, PyodideTaskManager, TaskManager
 from .transport.base import Transport, TransportClosed
 
@@ -44,11 +45,6 @@ __all__ = ["ConnectionService", "get_service", "IDLE", "ACTIVATING", "ACTIVE", "
 
 logger = logging.getLogger("sidekick")
 
-IDLE = "idle"
-ACTIVATING = "activating"
-ACTIVE = "active"
-FAILED = "failed"
-SHUTDOWN = "shutdown"
 
 _BACKOFF_START = 0.5
 _BACKOFF_MAX = 30.0
@@ -59,7 +55,7 @@ _BACKOFF_MAX = 30.0
 _MAX_QUEUED_BYTES = 8 * 1024 * 1024
 
 
-class ConnectionService:
+class ConnectionService(Waits):
     """Owns the connection, the outgoing queue, the peers and the live components."""
 
     def __init__(self, task_manager: Optional[TaskManager] = None) -> None:
@@ -169,22 +165,6 @@ class ConnectionService:
         event = self._wake_event
         if event is not None:
             event.set()
-
-    def flush(self, timeout: Optional[float] = None) -> None:
-        """Block until every message queued so far has been written to the transport."""
-        _check_timeout(timeout)
-        if not self._tm.uses_threads or self._tm.in_loop_thread():
-            raise SidekickError("flush() would block the event loop; it is for threads only")
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._changed:
-            target = self._enqueued
-            while self._sent < target:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    raise SidekickTimeoutError(
-                        f"flush did not finish within {timeout} s", timeout_seconds=timeout
-                    )
-                self._changed.wait(remaining if remaining is not None else 0.5)
 
     # -------------------------------------------------------------- registry
 
@@ -468,96 +448,6 @@ class ConnectionService:
             replay.extend(self.replay_provider())
         return replay
 
-    # ------------------------------------------------------- blocking waits
-
-    def wait_for_connection(self, timeout: Optional[float] = None) -> None:
-        """Block until a UI is attached; raise on failure or timeout."""
-        _check_timeout(timeout)
-        if not self._tm.uses_threads:
-            raise SidekickError(
-                "wait_for_connection() cannot block in Pyodide; use run_forever_async()"
-            )
-        if in_callback_thread():
-            raise SidekickError("wait_for_connection() cannot be called from a sidekick callback")
-        self.activate()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        with self._changed:
-            while not self._forwarding:
-                self._raise_failure_locked()
-                if self.state == SHUTDOWN:
-                    raise SidekickError("sidekick was shut down while waiting for a connection")
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    raise SidekickTimeoutError(
-                        f"no Sidekick UI connected within {timeout} s", timeout_seconds=timeout
-                    )
-                self._changed.wait(0.25 if remaining is None else min(remaining, 0.25))
-
-    def _raise_failure_locked(self) -> None:
-        if self.state == FAILED and self._failure is not None:
-            self._failure_seen = True
-            raise self._failure
-
-    def run_forever(self) -> None:
-        """Serve events until :meth:`shutdown` or Ctrl+C (exit status 130)."""
-        if not self._tm.uses_threads:
-            from .transport.pyodide import block_on, can_block
-
-            # With JSPI a script's top level may block; otherwise say what works.
-            if not can_block():
-                raise SidekickError(
-                    "run_forever() cannot block here (this Pyodide has no JavaScript Promise "
-                    "Integration); use `await sidekick.run_forever_async()`"
-                )
-            block_on(self.run_forever_async)
-            # No SystemExit here even after sys.exit() in a callback: in
-            # Pyodide it would tear down the whole runtime, not one script.
-            return
-        if in_callback_thread():
-            raise SidekickError("run_forever() cannot be called from a sidekick callback")
-        if self.state == IDLE:  # after shutdown() there is nothing left to serve
-            self.activate()
-        try:
-            with self._changed:
-                while not self._stopping and self.state != SHUTDOWN:
-                    self._raise_failure_locked()
-                    self._changed.wait(0.25)
-        except KeyboardInterrupt:
-            self.shutdown(wait=True, timeout=0.5)
-            raise SystemExit(130) from None
-        code = self._exit_code
-        if code is not None:
-            raise SystemExit(code)
-
-    async def run_forever_async(self) -> None:
-        """Like :meth:`run_forever`, awaitable from any event loop (incl. Pyodide's)."""
-        if self.state == IDLE:
-            self.activate()
-        loop = asyncio.get_running_loop()
-        while True:
-            with self._changed:
-                if self.state == FAILED and self._failure is not None:
-                    self._failure_seen = True
-                    raise self._failure
-                if self._stopping or self.state == SHUTDOWN:
-                    return
-                future = loop.create_future()
-                self._async_waiters.append((loop, future))
-            try:
-                await future
-            except asyncio.CancelledError:
-                self.shutdown()
-                raise
-
-    def _release_async_waiters(self) -> None:
-        with self.lock:
-            waiters, self._async_waiters = self._async_waiters, []
-        for loop, future in waiters:
-            try:
-                loop.call_soon_threadsafe(_resolve, future)
-            except RuntimeError:
-                pass
-
     # --------------------------------------------------------------- shutdown
 
     def shutdown(self, wait: bool = False, timeout: float = 2.0) -> None:
@@ -588,63 +478,6 @@ class ConnectionService:
         """``sys.exit(code)`` inside a callback: stop and make run_forever exit with it."""
         self._exit_code = code
         self.shutdown()
-
-    # ------------------------------------------------------------- exit flush
-
-    def _register_atexit(self) -> None:
-        if self._atexit_registered or not self._tm.uses_threads:
-            return
-        import atexit
-
-        atexit.register(self._at_exit)
-        self._atexit_registered = True
-
-    def _at_exit(self) -> None:
-        """Deliver what the script sent before the interpreter goes (bounded)."""
-        if self.state in (IDLE, SHUTDOWN):
-            return
-        try:
-            deadline = time.monotonic() + 3.0
-            with self._changed:
-                while self.state == ACTIVATING and time.monotonic() < deadline:
-                    self._changed.wait(0.05)
-            if self.state == ACTIVE and not self._forwarding:
-                endpoint = self.connector.endpoint
-                # A browser we just opened needs a moment to load the page.
-                grace = 8.0 if endpoint is not None and endpoint.opened_browser else 0.5
-                deadline = time.monotonic() + grace
-                with self._changed:
-                    while not self._forwarding and time.monotonic() < deadline:
-                        self._changed.wait(0.05)
-            if self._forwarding:
-                try:
-                    self.flush(timeout=2.0)
-                except SidekickError:
-                    logger.warning("sidekick: could not deliver everything to the UI before exit")
-            failed = self.state == FAILED and not self._failure_seen
-            self.shutdown(wait=True, timeout=1.0)
-        except KeyboardInterrupt:
-            return
-        if failed:
-            # The script could not show anything and never learned why from an
-            # exception: do not let it look like success.
-            try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            finally:
-                os._exit(1)
-
-
-def _check_timeout(timeout: Any) -> None:
-    # `not timeout >= 0` also refuses NaN (else: silently ignored, or an obscure
-    # error from deep inside threading once the wait has to sleep).
-    if timeout is not None and (not isinstance(timeout, (int, float)) or not timeout >= 0):
-        raise ValueError(f"timeout must be a non-negative number or None, not {timeout!r}")
-
-
-def _resolve(future: Any) -> None:
-    if not future.done():
-        future.set_result(None)
 
 
 _service: Optional[ConnectionService] = None
