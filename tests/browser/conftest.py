@@ -26,17 +26,8 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 ws_sync = pytest.importorskip("websockets.sync.client")
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("SIDEKICK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 TIMEOUT = 10.0
 
 

@@ -17,19 +17,9 @@ from typing import Iterator
 
 import pytest
 
-from .nodeenv import PACKAGE, REPO, run_in_package
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM = os.environ.get("SIDEKICK_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from .nodeenv import PACKAGE, REPO, run_in_package
 
 
 @pytest.fixture(scope="session")

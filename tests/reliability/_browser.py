@@ -11,7 +11,7 @@ from __future__ import annotations
 import concurrent.futures
 from typing import Any, Callable, List, Optional, TypeVar
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 T = TypeVar("T")
 
