@@ -103,10 +103,12 @@ name = console.input("Your name? ")
 sidekick.Label(f"Hello, {name}!")
 """,
     )
-    # The previous run's components are gone: a new run starts from scratch.
-    assert page.query_selector("[data-sidekick-type=grid]") is None
     field = "[data-sidekick-type=console] input"
     page.wait_for_selector(field, timeout=STEP_MS)
+    # The previous run's components are gone: a new run starts from scratch.
+    # (Checked once this run's console is up: run() may return while the
+    # page still shows the previous run's final state.)
+    assert page.query_selector("[data-sidekick-type=grid]") is None
     page.fill(field, "Ada")
     page.press(field, "Enter")
     page.wait_for_selector("[data-sidekick-type=label]:has-text('Hello, Ada!')", timeout=STEP_MS)
