@@ -309,6 +309,14 @@ class Ctx:
         self.notes.append(text)
 
 
+async def attempt(ctx: Ctx, what: str, run: Any) -> None:
+    """Run one measurement; a failure is noted (and shown) instead of ending the run."""
+    try:
+        await run
+    except Exception as exc:
+        ctx.note(f"{what} failed: {exc!r}")
+
+
 async def connect_peer(relay: Relay, session: str) -> UIPeer:
     peer = UIPeer(relay.ws(session), f"ui-{session}", ["batch"])
     await peer.connect()
@@ -674,7 +682,7 @@ async def main(args: argparse.Namespace) -> int:
             print("startup", flush=True)
             for _ in range(max(runs, 3) if not quick else 2):
                 for lib in libs:
-                    await run_startup(ctx, lib)
+                    await attempt(ctx, f"startup {lib.name}", run_startup(ctx, lib))
         if wanted("throughput"):
             print(f"throughput ({ctx.updates} updates)", flush=True)
             for r in range(runs):
@@ -685,13 +693,15 @@ async def main(args: argparse.Namespace) -> int:
                 ):
                     name = "ceiling" if script == "ceiling.py" else lib.name
                     print(f"  {name:18s} run {r + 1}", flush=True)
-                    await run_throughput(ctx, lib, script)
+                    await attempt(ctx, f"{script} {name}", run_throughput(ctx, lib, script))
         if wanted("latency"):
             rounds = 100 if quick else 500
             print(f"latency ({rounds} round trips)", flush=True)
             for _ in range(1 if quick else 3):
                 for lib, script in ((ours, "echo.py"), (ours, "latency.py"), (ref, "latency.py")):
-                    await run_latency(ctx, lib, rounds, script=script)
+                    await attempt(
+                        ctx, f"{script} {lib.name}", run_latency(ctx, lib, rounds, script=script)
+                    )
         if wanted("server"):
             print("server (10 sessions)", flush=True)
             per_session = 2000 if quick else 20000
