@@ -173,6 +173,7 @@ class Relay:
             stdout=log,
             stderr=log,
             env=self.lib.env,
+            cwd=str(OUT),  # not the repo root: the package comes from PYTHONPATH
         )
         _started.append(self.proc)
         deadline = time.monotonic() + 15
