@@ -83,3 +83,39 @@ def test_a_slow_but_moving_link_loses_nothing(harness: Harness) -> None:
         if m.get("type") == "update" and m.get("target") == "label-1"
     ]
     assert texts == [str(n) for n in range(20_000)]
+
+
+def test_flush_after_connecting_waits_for_the_replay(harness: Harness) -> None:
+    """Components made before a UI attached reach it as a replay; flush() must
+    not return before that replay is written (a script killed right after
+    `wait_for_connection(); flush()` would otherwise show nothing)."""
+    from sidekick import SidekickTimeoutError
+
+    transport = harness.connected()
+    label = sidekick.Label("made before the UI", instance_id="label-1")
+    gate = threading.Event()
+    write = transport.send
+
+    async def stalled(frame: str) -> None:
+        while not gate.is_set():
+            await asyncio.sleep(0.005)
+        await write(frame)
+
+    transport.send = stalled  # type: ignore[method-assign]
+    from tests.support.peers import announce
+
+    harness.inject(transport, announce("ui-1", "sidekick", caps=["batch"]))
+    sidekick.wait_for_connection(timeout=5)
+    try:
+        try:
+            sidekick.flush(timeout=0.5)
+        except SidekickTimeoutError:
+            pass
+        else:
+            raise AssertionError("flush() returned before the replay was written")
+    finally:
+        gate.set()
+    sidekick.flush(timeout=5)
+    spawns = [m for m in transport.messages() if m.get("type") == "spawn"]
+    assert [m["target"] for m in spawns] == ["label-1"]
+    assert label.text == "made before the UI"
