@@ -433,8 +433,10 @@ class ConnectionService(Waits):
     def _replay_locked(self) -> None:
         """A UI came online: queue clearAll plus the state of every live component."""
         self._sent += self._queued_user  # what was queued is part of the snapshot
-        self._queued_user = 0
         self._queue = self._snapshot_locked()
+        # Counted like callers' messages, so flush() waits until the new UI has it.
+        self._queued_user = len(self._queue)
+        self._enqueued += len(self._queue)
         self._queued_bytes = 0
         self._resync = False
         self._forwarding = True
