@@ -215,7 +215,10 @@ def fuzz_target(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> Any:
     sidekick.Button("gone", instance_id="button-gone", on_click=lambda e: rec.add("gone", e))
     sidekick.Grid(2, 2, instance_id="grid-gone", on_click=lambda e: rec.add("gone", e)).remove()
     harness.service.components["button-gone"].remove()
+    # The debugging hook sees every inbound message too.
+    sidekick.register_global_message_handler(lambda m: rec.add("global", m))
     yield harness, transport, rec, grid
+    sidekick.register_global_message_handler(None)
     logging.getLogger("sidekick").removeHandler(handler)
 
 
@@ -233,6 +236,8 @@ def check_events(rec: Recorder) -> None:
         for event in rec.events.get("label-error", []):
             assert isinstance(event.message, str), event
         assert not rec.events.get("gone"), "an event reached a removed component"
+        for message in rec.events.get("global", []):
+            assert isinstance(message, dict) and isinstance(message.get("type"), str), message
 
 
 CLICK = {"id": 0, "component": "button", "type": "event", "src": "button-ok"}
