@@ -561,6 +561,9 @@ FIGURES = [
 ]
 
 
+RATIO_KEYS = ("ceiling_ups", "throughput_ups")
+
+
 def med(ctx: Ctx, lib: str, key: str) -> Optional[float]:
     values = ctx.results.get(lib, {}).get(key)
     return statistics.median(values) if values else None
@@ -573,8 +576,15 @@ def targets(ctx: Ctx) -> List[tuple]:
     tp, ceil, ref_tp = m("throughput_ups"), m("ceiling_ups"), m("throughput_ups", REF)
     rows = [
         (
-            "throughput ≥ 80% of the ceiling",
+            "throughput ≥ 80% of the ceiling (ratio of the medians)",
             tp / ceil if tp and ceil else None,
+            0.8,
+            "{:.0%}",
+            "hi",
+        ),
+        (
+            "throughput ≥ 80% of the ceiling (median of each round's ratio)",
+            m("round_ratio"),
             0.8,
             "{:.0%}",
             "hi",
@@ -691,6 +701,7 @@ async def main(args: argparse.Namespace) -> int:
         if wanted("throughput"):
             print(f"throughput ({ctx.updates} updates)", flush=True)
             for r in range(runs):
+                before = {k: len(ctx.results.get(OURS, {}).get(k, [])) for k in RATIO_KEYS}
                 for lib, script in (
                     (ours, "ceiling.py"),
                     (ours, "throughput.py"),
@@ -699,6 +710,10 @@ async def main(args: argparse.Namespace) -> int:
                     name = "ceiling" if script == "ceiling.py" else lib.name
                     print(f"  {name:18s} run {r + 1}", flush=True)
                     await attempt(ctx, f"{script} {name}", run_throughput(ctx, lib, script))
+                # The ratio within one round: both ran seconds apart, under the same load.
+                got = {k: ctx.results.get(OURS, {}).get(k, []) for k in RATIO_KEYS}
+                if all(len(got[k]) > before[k] for k in RATIO_KEYS):
+                    ctx.add(OURS, "round_ratio", got["throughput_ups"][-1] / got["ceiling_ups"][-1])
         if wanted("latency"):
             rounds = 100 if quick else 500
             print(f"latency ({rounds} round trips)", flush=True)
