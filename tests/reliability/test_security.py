@@ -588,3 +588,14 @@ def test_sidekick_run_prints_the_token_only_in_the_ui_url(tmp_path: Path) -> Non
     assert leaking and all(
         re.match(r"sidekick: UI for run_me\.py.*: http://", x) for x in leaking
     ), output
+
+
+def test_urls_in_messages_hide_the_token_and_password() -> None:
+    from sidekick.transport.websocket import display_url
+
+    assert display_url("ws://127.0.0.1:5163") == "ws://127.0.0.1:5163"
+    assert display_url("ws://h/?session=s") == "ws://h/?session=s"
+    assert SECRET not in display_url(f"ws://h/?session=s&token={SECRET}")
+    assert "session=s" in display_url(f"ws://h/?session=s&token={SECRET}")
+    assert SECRET not in display_url(f"wss://user:{SECRET}@h/")
+    assert SECRET not in display_url(f"ws://h/?tok%65n={SECRET}")  # the server decodes names
