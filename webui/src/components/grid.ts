@@ -34,17 +34,21 @@ export class Grid extends Component {
     // Cells shrink for large boards so the whole grid stays on screen.
     const side = Math.max(8, Math.min(32, Math.floor(640 / Math.max(this.columns, this.rows))));
     board.style.setProperty("--sk-cell", `${side}px`);
-    board.style.gridTemplateColumns = `repeat(${this.columns}, var(--sk-cell))`;
+    // One layer per row: a burst of updates repaints only the rows it touched,
+    // not all of a large board each frame.
     const fragment = document.createDocumentFragment();
     for (let y = 0; y < this.rows; y++) {
+      const row = document.createElement("div");
+      row.className = "sk-grid-row";
       for (let x = 0; x < this.columns; x++) {
         const cell = document.createElement("div");
         cell.className = "sk-cell";
         cell.dataset.x = String(x);
         cell.dataset.y = String(y);
         this.cells.push(cell);
-        fragment.append(cell);
+        row.append(cell);
       }
+      fragment.append(row);
     }
     board.append(fragment);
     board.addEventListener("click", (event) => {
