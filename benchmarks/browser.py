@@ -16,19 +16,9 @@ from typing import Any, List, Tuple
 from peer import COLUMNS, PALETTE, ROWS
 from playwright.async_api import async_playwright
 
-__all__ = ["Chromium"]
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+__all__ = ["Chromium"]
 
 
 def _rgb(hex_color: str) -> str:
@@ -86,7 +76,7 @@ class Chromium:
     async def __aenter__(self) -> Chromium:
         self._pw = await async_playwright().start()
         self.browser = await self._pw.chromium.launch(
-            executable_path=CHROMIUM, args=ARGS, headless=True
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
         return self
 

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field  # noqa: E402
 from typing import Any, Dict, List, Optional  # noqa: E402
 
 sys.path.insert(0, str(BENCH))
+sys.path.insert(1, str(ROOT))  # tests.support.chromium: one definition of the browser flags
 
 from peer import GridOrderWatcher, UIPeer  # noqa: E402
 from rawpeer import RawPeer, client_frame  # noqa: E402
