@@ -281,12 +281,16 @@ class ConnectionService(Waits):
                     count, self._queued_user = self._queued_user, 0
                     self._wake_pending = False
                     batch_ok = self._batch_ok
-                if closed.is_set():
-                    return
-                if items:
-                    frames = protocol.pack_batches(items) if batch_ok else items
-                    for frame in frames:
-                        await transport.send(frame)
+                try:
+                    if closed.is_set():
+                        return  # what was drained is superseded: a reconnect replays it
+                    if items:
+                        frames = protocol.pack_batches(items) if batch_ok else items
+                        for frame in frames:
+                            await transport.send(frame)
+                finally:
+                    # Sent, or lost with the transport and rebuilt by the replay:
+                    # either way flush() must not wait for these any longer.
                     if count:
                         with self._changed:
                             self._sent += count

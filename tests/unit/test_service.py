@@ -430,3 +430,21 @@ def test_run_forever_async_inside_users_asyncio_run(harness: Harness) -> None:
     asyncio.run(main())
     assert clicked
     wait_until(lambda: harness.service.state == "shutdown", what="shutdown completes")
+
+
+def test_flush_does_not_hang_when_the_transport_drops_mid_send(harness: Harness) -> None:
+    t = harness.connected()
+    harness.ui_online(t)
+    label = sidekick.Label("")
+    t.closed = True  # the next send raises TransportClosed, as a dropped socket does
+    label.text = "lost with the socket"
+    sidekick.flush(timeout=5)  # returns: the reconnect's replay carries this state
+    wait_until(lambda: len(harness.connector.transports) == 2, timeout=10)
+    t2 = harness.connector.current
+    wait_until(lambda: t2.frames)
+    harness.ui_online(t2)
+    wait_until(
+        lambda: any(
+            m.get("payload", {}).get("text") == "lost with the socket" for m in t2.messages()
+        )
+    )
