@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -18,7 +20,12 @@ def test_label_and_set_text(page, hero):
     expect(label).to_have_text("Hello")
     expect(label).to_have_attribute("data-sidekick-type", "label")
     hero.update("label", "l1", "setText", {"text": "  spaced\ttext  "})
-    assert label.evaluate("e => e.textContent") == "  spaced\ttext  "
+    # Exact text, white space kept (to_have_text would normalise it): poll,
+    # since the update lands with a later animation frame.
+    deadline = time.monotonic() + 10
+    while label.evaluate("e => e.textContent") != "  spaced\ttext  ":
+        assert time.monotonic() < deadline, label.evaluate("e => e.textContent")
+        time.sleep(0.02)
 
 
 def test_button_and_set_text(page, hero):
