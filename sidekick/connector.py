@@ -17,13 +17,14 @@ import secrets
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ._env import IN_PYODIDE
 from .errors import SidekickConnectionError, SidekickConnectionRefusedError
 from .transport.base import Transport
 from .urls import display_url, validate_url, with_query
 
-__all__ = ["ServerConnector", "Endpoint", "validate_url", "with_query", "new_session_id"]
+__all__ = ["ServerConnector", "Endpoint", "new_session_id"]
 
 logger = logging.getLogger("sidekick")
 
@@ -42,7 +43,6 @@ class Endpoint:
 
     kind: str  # "pyodide" | "explicit" | "local" | "cloud" | "embedded"
     url: str = ""
-    ui_url: Optional[str] = None
     opened_browser: bool = False
     server: Any = field(default=None, repr=False)
 
@@ -53,6 +53,7 @@ class ServerConnector:
     def __init__(self, explicit_url: Callable[[], Optional[str]]) -> None:
         self._explicit_url = explicit_url
         self.endpoint: Optional[Endpoint] = None
+        self._last_error: Optional[BaseException] = None
 
     async def connect(self) -> Transport:
         """First connection: walk the order. Raises ``SidekickConnectionError``."""
@@ -81,7 +82,7 @@ class ServerConnector:
             self.endpoint = Endpoint("explicit", explicit)
             return transport
 
-        transport = await self._try(DEFAULT_LOCAL_URL, quiet=True)
+        transport = await self._try(DEFAULT_LOCAL_URL)
         if transport is not None:
             self.endpoint = Endpoint("local", DEFAULT_LOCAL_URL)
             return transport
@@ -92,6 +93,7 @@ class ServerConnector:
             transport = await self._try(url)
             if transport is not None:
                 self.endpoint = Endpoint("cloud", url)
+                _print_ui_url(_cloud_ui_url(url), opened=False)
                 return transport
             logger.warning(
                 "sidekick: the cloud relay %s did not answer; starting a local server",
@@ -103,11 +105,9 @@ class ServerConnector:
     async def reconnect(self) -> Transport:
         """Reconnect to the endpoint that worked before; raises on failure."""
         endpoint = self.endpoint
-        if endpoint is None:
+        if endpoint is None or endpoint.kind == "pyodide":
             return await self.connect()
-        if endpoint.kind == "pyodide":
-            return await self.connect()
-        transport = await self._try(endpoint.url, quiet=True)
+        transport = await self._try(endpoint.url)
         if transport is None:
             raise SidekickConnectionRefusedError(
                 f"no answer from {display_url(endpoint.url)}",
@@ -116,17 +116,15 @@ class ServerConnector:
             )
         return transport
 
-    _last_error: Optional[BaseException] = None
-
-    async def _try(self, url: str, quiet: bool = False) -> Optional[Transport]:
+    async def _try(self, url: str) -> Optional[Transport]:
+        """Connect to ``url``; None on failure (kept in ``_last_error`` for the caller's error)."""
         from .transport.websocket import connect_websocket
 
         try:
             return await connect_websocket(url, open_timeout=3.0)
         except Exception as exc:  # refused, timeout, handshake rejected, bad host...
             self._last_error = exc
-            if not quiet:
-                logger.debug("sidekick: connecting to %s failed: %r", display_url(url), exc)
+            logger.debug("sidekick: connecting to %s failed: %r", display_url(url), exc)
             return None
 
     async def _embedded(self) -> Transport:
@@ -165,7 +163,7 @@ class ServerConnector:
         ui_url = server.ui_url()
         opened = open_browser(ui_url)
         _print_ui_url(ui_url, opened)
-        self.endpoint = Endpoint("embedded", ws_url, ui_url, opened, server)
+        self.endpoint = Endpoint("embedded", ws_url, opened, server)
         return transport
 
     async def close_server(self) -> None:
@@ -174,6 +172,19 @@ class ServerConnector:
             server, endpoint.server = endpoint.server, None
             self.endpoint = None
             await server.close()
+
+
+def _cloud_ui_url(ws_url: str) -> str:
+    """The page of a relay's session: same host over http(s), ``/session/<id>``.
+
+    Without it the user would have no way to find the picture: the session id
+    is random.
+    """
+    parts = urlsplit(ws_url)
+    query = dict(parse_qsl(parts.query))
+    session = query.pop("session", "")
+    scheme = "https" if parts.scheme == "wss" else "http"
+    return urlunsplit((scheme, parts.netloc, f"/session/{session}", urlencode(query), ""))
 
 
 def _print_ui_url(url: str, opened: bool) -> None:

@@ -7,9 +7,9 @@ import inspect
 import math
 from typing import Any, Callable, Coroutine, Dict, Optional
 
-from .connector import validate_url
 from .service import get_service
 from .task_manager import TaskHandle
+from .urls import validate_url
 
 __all__ = [
     "set_url",

@@ -55,3 +55,35 @@ def test_embedded_server_serves_ui_and_relay(tmp_path: Path) -> None:
             ui.close()
         proc.kill()
         proc.wait(5)
+
+
+def test_cloud_relay_prints_the_session_page(tmp_path: Path) -> None:
+    """SIDEKICK_CLOUD_URL: a fresh unguessable session, and its page URL printed."""
+    if _port_in_use(5163):
+        pytest.skip("a server already runs on 5163: the script would use it, not the relay")
+    from tests.support.procs import Server
+
+    relay = Server().start()
+    script = write_script(
+        tmp_path,
+        "import sidekick\nsidekick.Label('via relay')\nsidekick.wait_for_connection(10)\n",
+    )
+    proc = start_script(script, None, SIDEKICK_CLOUD_URL=relay.ws_url)
+    ui = None
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        prefix = f"Sidekick UI: http://127.0.0.1:{relay.port}/session/"
+        assert line.startswith(prefix), line
+        session = line[len(prefix) :].split()[0]
+        assert len(session) >= 22  # 128 bits or more, URL-safe base64
+        ui = UIPeer(relay.ws_url, session=session)
+        ui.wait_for(lambda u: u.model.texts().get("label-1") == "via relay", what="label")
+        proc.communicate(timeout=10)
+        assert proc.returncode == 0
+    finally:
+        if ui is not None:
+            ui.close()
+        proc.kill()
+        proc.wait(5)
+        relay.stop()
