@@ -234,7 +234,7 @@ def test_dead_objects_never_alias(ui: Recorder) -> None:
     old_inner_id = shown(ui, "a")["value"][0]["id"]
     for _ in range(50):  # new lists may reuse memory of dead ones
         viz.show("a", [[1]])
-        assert shown(ui, "a")["value"][0]["id"] != old_inner_id or True
+        assert shown(ui, "a")["value"][0]["id"] != old_inner_id
     ids = set()
     viz2 = sidekick.Viz()
     for i in range(50):
