@@ -16,7 +16,7 @@ from websockets.http11 import Request, Response
 from .._version import __version__
 from .logs import RateLimitedLog, logger
 from .relay import Relay
-from .routes import Router, make_response
+from .routes import Router, text_response
 from .security import AccessPolicy, generate_token, is_loopback_host
 from .urls import ui_url, url_host, ws_url
 
@@ -168,7 +168,7 @@ class RunningServer:
             self._refusals.warning(
                 "refused a request for host %r (not this server)", ", ".join(hosts)
             )
-            return _refuse("host not allowed", "localhost")
+            return text_response(403, "host not allowed", "localhost")
         parts = urlsplit(request.path)
         upgrade = ",".join(headers.get_all("Upgrade"))
         if "websocket" not in upgrade.lower():
@@ -176,16 +176,12 @@ class RunningServer:
         origins = headers.get_all("Origin")
         if len(origins) > 1 or not self.policy.origin_allowed(origins[0] if origins else None):
             self._refusals.warning("refused a WebSocket from origin %r", ", ".join(origins))
-            return _refuse("origin not allowed", host)
+            return text_response(403, "origin not allowed", host)
         problem = self.policy.token_problem(parts.query)
         if problem is not None:
             self._refusals.warning("refused a WebSocket: %s", problem)
-            return _refuse(problem, host)
+            return text_response(403, problem, host)
         return None  # proceed with the WebSocket handshake
-
-
-def _refuse(reason: str, host: str) -> Response:
-    return make_response(403, (reason + "\n").encode(), "text/plain; charset=utf-8", host=host)
 
 
 async def start_server(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import re
 import threading
 import zipfile
 from pathlib import Path
@@ -29,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from websockets.http11 import Response
 
-from .routes import DEFAULT_STATIC_DIR, Router, RouteRequest, content_type_for, make_response
+from .routes import Router, RouteRequest, file_response, make_response, text_response
 
 __all__ = [
     "install_playground",
@@ -42,7 +41,6 @@ __all__ = [
 #: Files a folder must hold to be a usable Pyodide distribution.
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 
-_SAFE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*\Z")
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the sidekick package
 _SKIP_DIRS = {"server", "__pycache__"}  # no sockets or servers in a page
 
@@ -96,45 +94,19 @@ def build_sidekick_zip(package_dir: Path = _PACKAGE_DIR) -> bytes:
     return buffer.getvalue()
 
 
-def _resolve(folder: Path, name: str) -> Optional[Path]:
-    """The file ``name`` directly inside ``folder``, or None."""
-    if not _SAFE_NAME.match(name):
-        return None
-    try:
-        resolved = (folder / name).resolve(strict=True)
-    except (OSError, RuntimeError):
-        return None
-    if not resolved.is_file() or resolved.parent != folder:
-        return None
-    return resolved
-
-
 class _Playground:
     def __init__(self, pyodide_dir: Path, static_dir: Path) -> None:
-        self.pyodide_dir = pyodide_dir
-        self.page_dir = static_dir / "playground"
+        self.pyodide_dir = pyodide_dir.resolve()
+        self.page_dir = (static_dir / "playground").resolve()
         self._zip: Optional[bytes] = None
         self._zip_lock = threading.Lock()
 
-    def _not_found(self, request: RouteRequest) -> Response:
-        return make_response(404, b"not found\n", "text/plain; charset=utf-8", host=request.host)
-
-    def _file(self, request: RouteRequest, folder: Path, name: str, cache: str) -> Response:
-        path = _resolve(folder.resolve(), name)
-        if path is None:
-            return self._not_found(request)
-        try:
-            body = path.read_bytes()
-        except OSError:
-            return self._not_found(request)
-        return make_response(200, body, content_type_for(path.name), host=request.host, cache=cache)
-
-    def page(self, request: RouteRequest) -> Response:
-        try:
-            body = (self.page_dir / "index.html").read_bytes()
-        except OSError:
-            body = _MISSING_PAGE
-        return make_response(200, body, "text/html; charset=utf-8", host=request.host)
+    @staticmethod
+    def _file(request: RouteRequest, folder: Path, name: str, cache: str) -> Response:
+        # One file directly in the folder: these routes have no subfolders.
+        if "/" in name:
+            return text_response(404, "not found", request.host)
+        return file_response(request, folder, name, cache)
 
     def asset(self, request: RouteRequest) -> Response:
         return self._file(request, self.page_dir, request.path[len("/playground/") :], "no-cache")
@@ -158,9 +130,9 @@ def install_playground(router: Router, pyodide_path: Union[str, Path]) -> Path:
     Raises ``ValueError`` when ``pyodide_path`` holds no Pyodide.
     """
     pyodide_dir = find_pyodide_dir(pyodide_path)
-    playground = _Playground(pyodide_dir, router.static_dir or DEFAULT_STATIC_DIR)
-    router.add("/playground", playground.page)
-    router.add("/playground/", playground.page)
+    playground = _Playground(pyodide_dir, router.static_dir)
+    for path in ("/playground", "/playground/"):
+        router.add_page(path, "playground/index.html", _MISSING_PAGE)
     router.add("/playground/sidekick.zip", playground.sidekick_zip)
     router.add_prefix("/playground/pyodide/", playground.pyodide)
     router.add_prefix("/playground/", playground.asset)

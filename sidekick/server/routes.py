@@ -25,7 +25,10 @@ __all__ = [
     "RouteRequest",
     "Router",
     "content_type_for",
+    "file_response",
     "make_response",
+    "resolve_under",
+    "text_response",
 ]
 
 #: Where the built browser UI lives inside the package.
@@ -124,8 +127,46 @@ def make_response(
     return Response(code.value, code.phrase, headers, body)
 
 
-def _text(status: int, message: str, host: str) -> Response:
+def text_response(status: int, message: str, host: str) -> Response:
+    """A short plain-text answer such as ``404 not found`` or a refusal's reason."""
     return make_response(status, (message + "\n").encode(), "text/plain; charset=utf-8", host=host)
+
+
+def resolve_under(folder: Path, relative: str) -> Optional[Path]:
+    """The file under ``folder`` (already resolved) named by ``relative``, or ``None``.
+
+    Rejects anything that could step outside the folder: ``..``, escapes
+    such as ``%2e%2e``, backslashes, absolute paths and symlinks leading
+    out.
+    """
+    segments = relative.split("/")
+    if not all(_SAFE_SEGMENT.match(segment) for segment in segments):
+        return None
+    try:
+        resolved = folder.joinpath(*segments).resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not resolved.is_file():
+        return None
+    try:
+        resolved.relative_to(folder)
+    except ValueError:
+        return None
+    return resolved
+
+
+def file_response(
+    request: RouteRequest, folder: Path, relative: str, cache: str = "no-cache"
+) -> Response:
+    """Serve the file ``relative`` under ``folder`` (see :func:`resolve_under`), or 404."""
+    path = resolve_under(folder, relative)
+    if path is None:
+        return text_response(404, "not found", request.host)
+    try:
+        body = path.read_bytes()
+    except OSError:
+        return text_response(404, "not found", request.host)
+    return make_response(200, body, content_type_for(path.name), host=request.host, cache=cache)
 
 
 class Router:
@@ -165,7 +206,7 @@ class Router:
                     handler = candidate
                     break
         if handler is None:
-            return _text(404, "not found", host)
+            return text_response(404, "not found", host)
         return handler(request)
 
     # -- built-in routes ---------------------------------------------------
@@ -185,7 +226,7 @@ class Router:
         if session.endswith("/"):
             session = session[:-1]
         if not session or "/" in session:
-            return _text(404, "not found", request.host)
+            return text_response(404, "not found", request.host)
         return self._index(request)
 
     def _healthz(self, request: RouteRequest) -> Response:
@@ -193,34 +234,4 @@ class Router:
         return make_response(200, body, "application/json", host=request.host, cache="no-store")
 
     def _static(self, request: RouteRequest) -> Response:
-        path = self.resolve_static(request.path[len("/static/") :])
-        if path is None:
-            return _text(404, "not found", request.host)
-        try:
-            body = path.read_bytes()
-        except OSError:
-            return _text(404, "not found", request.host)
-        return make_response(200, body, content_type_for(path.name), host=request.host)
-
-    def resolve_static(self, relative: str) -> Optional[Path]:
-        """The file under the static folder named by ``relative``, or ``None``.
-
-        Rejects anything that could step outside the folder: ``..``, escapes
-        such as ``%2e%2e``, backslashes, absolute paths and symlinks leading
-        out.
-        """
-        segments = relative.split("/")
-        if not all(_SAFE_SEGMENT.match(segment) for segment in segments):
-            return None
-        candidate = self.static_dir.joinpath(*segments)
-        try:
-            resolved = candidate.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return None
-        if not resolved.is_file():
-            return None
-        try:
-            resolved.relative_to(self.static_dir)
-        except ValueError:
-            return None
-        return resolved
+        return file_response(request, self.static_dir, request.path[len("/static/") :])
