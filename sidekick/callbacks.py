@@ -43,7 +43,7 @@ class CallbackRunner:
 
     def __init__(self, task_manager: TaskManager) -> None:
         self._tm = task_manager
-        self._queue: queue.SimpleQueue[Optional[tuple]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple] = queue.SimpleQueue()
         self._thread: Optional[threading.Thread] = None
         self._lock = threading.Lock()
 
@@ -66,11 +66,8 @@ class CallbackRunner:
 
     def _worker(self) -> None:
         _local.active = True
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            fn, args, what = item
+        while True:  # a daemon thread: it ends with the interpreter
+            fn, args, what = self._queue.get()
             self._call(fn, args, what)
 
     def _call(self, fn: Callable[..., Any], args: tuple, what: str) -> None:
@@ -95,6 +92,3 @@ class CallbackRunner:
                 report_callback_error(what, exc)
 
         self._tm.submit(run())
-
-    def is_current(self) -> bool:
-        return threading.current_thread() is self._thread
