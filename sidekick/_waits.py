@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 import time
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional
 
 from .callbacks import in_callback_thread
 from .connector import ServerConnector
@@ -57,21 +57,31 @@ class Waits:
     def shutdown(self, wait: bool = False, timeout: float = 2.0) -> None:
         raise NotImplementedError
 
+    def _wait_locked(self, done: Callable[[], bool], timeout: Optional[float]) -> bool:
+        """Wait (holding ``_changed``) until ``done()``; False when ``timeout`` s pass first.
+
+        Every state change notifies ``_changed``; the short poll only keeps
+        Ctrl+C prompt on the waiting thread.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not done():
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return False
+            self._changed.wait(0.25 if remaining is None else min(remaining, 0.25))
+        return True
+
     def flush(self, timeout: Optional[float] = None) -> None:
         """Block until every message queued so far has been written to the transport."""
         _check_timeout(timeout)
         if not self._tm.uses_threads or self._tm.in_loop_thread():
             raise SidekickError("flush() would block the event loop; it is for threads only")
-        deadline = None if timeout is None else time.monotonic() + timeout
         with self._changed:
             target = self._enqueued
-            while self._sent < target:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    raise SidekickTimeoutError(
-                        f"flush did not finish within {timeout} s", timeout_seconds=timeout
-                    )
-                self._changed.wait(remaining if remaining is not None else 0.5)
+            if not self._wait_locked(lambda: self._sent >= target, timeout):
+                raise SidekickTimeoutError(
+                    f"flush did not finish within {timeout} s", timeout_seconds=timeout
+                )
 
     # ------------------------------------------------------- blocking waits
 
@@ -85,18 +95,16 @@ class Waits:
         if in_callback_thread():
             raise SidekickError("wait_for_connection() cannot be called from a sidekick callback")
         self.activate()
-        deadline = None if timeout is None else time.monotonic() + timeout
         with self._changed:
-            while not self._forwarding:
-                self._raise_failure_locked()
-                if self.state == SHUTDOWN:
-                    raise SidekickError("sidekick was shut down while waiting for a connection")
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    raise SidekickTimeoutError(
-                        f"no Sidekick UI connected within {timeout} s", timeout_seconds=timeout
-                    )
-                self._changed.wait(0.25 if remaining is None else min(remaining, 0.25))
+            self._wait_locked(lambda: self._forwarding or self.state in (FAILED, SHUTDOWN), timeout)
+            if self._forwarding:
+                return
+            self._raise_failure_locked()
+            if self.state == SHUTDOWN:
+                raise SidekickError("sidekick was shut down while waiting for a connection")
+            raise SidekickTimeoutError(
+                f"no Sidekick UI connected within {timeout} s", timeout_seconds=timeout
+            )
 
     def _raise_failure_locked(self) -> None:
         if self.state == FAILED and self._failure is not None:
@@ -124,9 +132,8 @@ class Waits:
             self.activate()
         try:
             with self._changed:
-                while not self._stopping and self.state != SHUTDOWN:
-                    self._raise_failure_locked()
-                    self._changed.wait(0.25)
+                self._wait_locked(lambda: self._stopping or self.state in (FAILED, SHUTDOWN), None)
+                self._raise_failure_locked()
         except KeyboardInterrupt:
             self.shutdown(wait=True, timeout=0.5)
             raise SystemExit(130) from None
@@ -178,18 +185,13 @@ class Waits:
         if self.state in (IDLE, SHUTDOWN):
             return
         try:
-            deadline = time.monotonic() + 3.0
             with self._changed:
-                while self.state == ACTIVATING and time.monotonic() < deadline:
-                    self._changed.wait(0.05)
-            if self.state == ACTIVE and not self._forwarding:
-                endpoint = self.connector.endpoint
-                # A browser we just opened needs a moment to load the page.
-                grace = 8.0 if endpoint is not None and endpoint.opened_browser else 0.5
-                deadline = time.monotonic() + grace
-                with self._changed:
-                    while not self._forwarding and time.monotonic() < deadline:
-                        self._changed.wait(0.05)
+                self._wait_locked(lambda: self.state != ACTIVATING, 3.0)
+                if self.state == ACTIVE and not self._forwarding:
+                    endpoint = self.connector.endpoint
+                    # A browser we just opened needs a moment to load the page.
+                    grace = 8.0 if endpoint is not None and endpoint.opened_browser else 0.5
+                    self._wait_locked(lambda: self._forwarding, grace)
             if self._forwarding:
                 try:
                     self.flush(timeout=2.0)

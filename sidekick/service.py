@@ -28,7 +28,6 @@ import os
 import secrets
 import sys
 import threading
-import time
 from typing import Any, Callable, Dict, List, Optional, Set
 
 from . import protocol
@@ -81,7 +80,6 @@ class ConnectionService(Waits):
         self._forwarding = False  # transport up and at least one UI online
         self._wake_pending = False
         self._wake_event: Optional[asyncio.Event] = None
-        self._transport: Optional[Transport] = None
 
         self._ui_peers: Dict[str, Set[str]] = {}
         self._batch_ok = False
@@ -221,7 +219,6 @@ class ConnectionService(Waits):
                     continue
                 first = False
                 backoff = _BACKOFF_START
-                self._transport = transport
                 self._set_state(ACTIVE)
                 if lost:
                     logger.warning("sidekick: connection is back (%s)", transport.description)
@@ -230,7 +227,6 @@ class ConnectionService(Waits):
                     await self._serve(transport)
                 finally:
                     self._detach()
-                    self._transport = None
                 if self._stopping:
                     break
                 if not lost:
@@ -335,13 +331,17 @@ class ConnectionService(Waits):
         with self._changed:
             self._forwarding = False
             self._ui_peers.clear()
-            self._queue = []
-            self._sent += self._queued_user  # superseded: the replay rebuilds it
-            self._queued_user = 0
-            self._queued_bytes = 0
-            self._resync = False
+            self._drop_queue_locked()
             self._wake_pending = False
             self._changed.notify_all()
+
+    def _drop_queue_locked(self) -> None:
+        """Forget what waits to be sent: a replay will rebuild it (flush() stops waiting)."""
+        self._queue = []
+        self._sent += self._queued_user
+        self._queued_user = 0
+        self._queued_bytes = 0
+        self._resync = False
 
     async def _finish(self) -> None:
         self._detach()
@@ -422,11 +422,7 @@ class ConnectionService(Waits):
                 self._ui_peers.pop(peer_id, None)
                 if not self._ui_peers:
                     self._forwarding = False
-                    self._queue = []
-                    self._sent += self._queued_user
-                    self._queued_user = 0
-                    self._queued_bytes = 0
-                    self._resync = False
+                    self._drop_queue_locked()
             else:
                 return
             self._batch_ok = bool(self._ui_peers) and all(
@@ -436,13 +432,11 @@ class ConnectionService(Waits):
 
     def _replay_locked(self) -> None:
         """A UI came online: queue clearAll plus the state of every live component."""
-        self._sent += self._queued_user  # what was queued is part of the snapshot
+        self._drop_queue_locked()  # what was queued is part of the snapshot
         self._queue = self._snapshot_locked()
         # Counted like callers' messages, so flush() waits until the new UI has it.
         self._queued_user = len(self._queue)
         self._enqueued += len(self._queue)
-        self._queued_bytes = 0
-        self._resync = False
         self._forwarding = True
         self._wake_pending = True
         self._set_wake()
@@ -475,10 +469,8 @@ class ConnectionService(Waits):
             return
         self._tm.call_soon(self._set_wake)
         if wait and self._tm.uses_threads and not self._tm.in_loop_thread():
-            deadline = time.monotonic() + timeout
             with self._changed:
-                while self.state != SHUTDOWN and time.monotonic() < deadline:
-                    self._changed.wait(min(0.05, max(0.0, deadline - time.monotonic())))
+                self._wait_locked(lambda: self.state == SHUTDOWN, timeout)
 
     def request_exit(self, code: int) -> None:
         """``sys.exit(code)`` inside a callback: stop and make run_forever exit with it."""
