@@ -14,11 +14,11 @@ import signal
 import sys
 from typing import Iterable, List, Optional
 
-from .app import RunningServer, ServerStartError, start_server
+from .app import DEFAULT_HOST, DEFAULT_PORT, RunningServer, ServerStartError, start_server
 from .browser import open_browser
 from .probe import probe_server
-from .security import is_loopback_host, is_wildcard_host
-from .urls import ui_url, ws_url
+from .security import is_loopback_host
+from .urls import ui_url, url_host, ws_url
 
 __all__ = ["EXIT_SIGINT", "run_script", "serve"]
 
@@ -80,17 +80,15 @@ async def _start(
         return await start_server(
             host, port, token=token, allow_origins=allow_origins, extra_hosts=extra_hosts
         )
-    except ServerStartError as exc:
-        _error(str(exc))
-    except ValueError as exc:
+    except (ServerStartError, ValueError) as exc:  # port taken, bad host or token
         _error(str(exc))
     return None
 
 
 async def serve(
     *,
-    host: str = "127.0.0.1",
-    port: int = 5163,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
     token: Optional[str] = None,
     allow_origins: Iterable[str] = (),
     extra_hosts: Iterable[str] = (),
@@ -170,8 +168,8 @@ async def run_script(
     script: str,
     args: Iterable[str] = (),
     *,
-    host: str = "127.0.0.1",
-    port: int = 5163,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
     token: Optional[str] = None,
     allow_origins: Iterable[str] = (),
     extra_hosts: Iterable[str] = (),
@@ -190,11 +188,10 @@ async def run_script(
     stop = _StopSignals()
     server: Optional[RunningServer] = None
     try:
-        probe_host = "127.0.0.1" if is_wildcard_host(host) else host.strip("[]")
         existing = None
         if port:
             existing = await asyncio.get_running_loop().run_in_executor(
-                None, probe_server, probe_host, port
+                None, probe_server, url_host(host), port
             )
         if existing is None:
             server = await _start(host, port, token, allow_origins, extra_hosts)
