@@ -6,6 +6,8 @@ import os
 import sys
 import threading
 
+from .logs import logger
+
 __all__ = ["browser_allowed", "open_browser"]
 
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -46,7 +48,8 @@ def open_browser(url: str) -> bool:
         try:
             webbrowser.open(url, new=2)
         except Exception:  # a missing browser must never hurt the caller
-            pass
+            # The URL was printed for the user anyway; say why no tab opened.
+            logger.debug("could not open a browser", exc_info=True)
 
     threading.Thread(target=_open, name="sidekick-open-browser", daemon=True).start()
     return True
