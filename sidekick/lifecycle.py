@@ -34,16 +34,12 @@ def set_url(url: Optional[str]) -> None:
     """
     service = get_service()
     service.url = None if url is None else validate_url(url)
-    if service.state == "failed":
-        service.state = "idle"
+    service.forget_failure()  # the next component call tries the new URL
 
 
 def activate_connection() -> None:
     """Start connecting in the background (never blocks). Component calls do this too."""
-    service = get_service()
-    if service.state == "failed":
-        service.state = "idle"
-    service.activate()
+    get_service().activate()  # also retries after a failed first connection
 
 
 def wait_for_connection(timeout: Optional[float] = None) -> None:

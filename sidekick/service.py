@@ -116,6 +116,13 @@ class ConnectionService(Waits):
         self._register_atexit()
         self._tm.submit(self._main())
 
+    def forget_failure(self) -> None:
+        """After a failed first connection, let the next component call try again."""
+        with self._changed:
+            if self.state == FAILED:
+                self.state = IDLE
+                self._changed.notify_all()
+
     def touch(self) -> None:
         """Called by every component call: (re)connect when idle or shut down."""
         if self.state is IDLE or self.state is SHUTDOWN:

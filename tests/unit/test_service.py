@@ -448,3 +448,16 @@ def test_flush_does_not_hang_when_the_transport_drops_mid_send(harness: Harness)
             m.get("payload", {}).get("text") == "lost with the socket" for m in t2.messages()
         )
     )
+
+
+def test_set_url_after_a_failure_lets_the_next_call_retry(harness: Harness) -> None:
+    harness.connector.refuse_first = True
+    label = sidekick.Label("x")
+    wait_until(lambda: harness.service.state == "failed")
+    label.text = "still failed"  # a component call does not retry on its own
+    assert harness.service.state == "failed" and not harness.connector.transports
+    harness.connector.refuse_first = False
+    sidekick.set_url("ws://127.0.0.1:9")  # a new URL: the next call tries again
+    label.text = "retry"
+    wait_until(lambda: harness.service.state == "active", what="reconnected after set_url")
+    sidekick.set_url(None)
