@@ -40,7 +40,7 @@ def test_embedded_server_serves_ui_and_relay(tmp_path: Path) -> None:
         match = re.search(r"Sidekick UI: (http://127\.0\.0\.1:(\d+)/\S*)", line)
         assert match, line
         url, port = match.group(1), match.group(2)
-        assert "opened" not in line.split("(")[-1] or "open it" in line  # never in tests
+        assert line.rstrip().endswith("(open it in your browser)"), line  # never opened in tests
         with urllib.request.urlopen(url, timeout=5) as page:
             assert page.status == 200 and b"<html" in page.read().lower()
         ui = UIPeer(f"ws://127.0.0.1:{port}")

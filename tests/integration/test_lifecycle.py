@@ -62,13 +62,9 @@ def test_ctrl_c_exits_130_promptly(tmp_path: Path, server: Server, python: str) 
     proc = start_script(write_script(tmp_path, LABEL_BUTTON), server.ws_url, python)
     try:
         ui.wait_for(lambda u: "button-1" in u.model.components, what="button spawn")
-        started = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=5)
-        elapsed = time.monotonic() - started
+        proc.communicate(timeout=5)  # bounded, not timed: a hang fails here
         assert proc.returncode == 130
-        # Not a timing assertion on speed: only that it ends, well inside the 1 s promise + slack.
-        assert elapsed < 5
         ui.wait_for(lambda u: not u.heroes, what="hero offline")
     finally:
         proc.kill()
