@@ -155,14 +155,6 @@ class ConnectionService(Waits):
         self._wake_pending = True
         return True
 
-    def send(self, text: str) -> None:
-        """Queue one encoded message that needs no component state."""
-        self.touch()
-        with self.lock:
-            wake = self.enqueue_locked(text)
-        if wake:
-            self.wake()
-
     def wake(self) -> None:
         self._tm.call_soon(self._set_wake)
 
