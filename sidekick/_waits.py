@@ -167,7 +167,7 @@ class Waits:
         for loop, future in waiters:
             try:
                 loop.call_soon_threadsafe(_resolve, future)
-            except RuntimeError:
+            except RuntimeError:  # that loop is closed: nobody is left awaiting
                 pass
 
     # ------------------------------------------------------------- exit flush
