@@ -118,11 +118,30 @@ async def assert_silent(ws: ClientConnection, duration: float = 0.3) -> None:
     raise AssertionError(f"unexpected frame: {frame!r}")
 
 
-async def sync(sender: ClientConnection, receiver: ClientConnection, text: str) -> None:
-    """Send ``text`` and wait until ``receiver`` got it: everything sent before arrived."""
+async def expect_forwarded(sender: ClientConnection, receiver: ClientConnection, text: str) -> None:
+    """Send ``text`` and assert it is the very next frame ``receiver`` gets.
+
+    So nothing the sender sent before it was forwarded, and the connection
+    still works.
+    """
     await sender.send(text)
-    while (await recv_text(receiver)) != text:
-        pass
+    assert await recv_text(receiver) == text
+
+
+async def hero_and_ui(port: int) -> Tuple[ClientConnection, ClientConnection]:
+    """A hero ``h1`` and a UI ``s1``, both announced and their announces consumed."""
+    hero = await connect_peer(port)
+    ui = await connect_peer(port)
+    await ui.send(announce("s1", "sidekick"))
+    assert (await recv_json(hero))["payload"]["peerId"] == "s1"
+    await hero.send(announce("h1", "hero"))
+    assert (await recv_json(ui))["payload"]["peerId"] == "h1"
+    return hero, ui
+
+
+async def close_all(*peers: ClientConnection) -> None:
+    for ws in peers:
+        await ws.close()
 
 
 def raw_http(

@@ -63,7 +63,7 @@ def test_playground_routes(
     status, headers, body = raw_http(srv.port, "/playground/sidekick.zip")
     assert status == 200 and headers["content-type"] == "application/zip"
     names = zipfile.ZipFile(io.BytesIO(body)).namelist()
-    assert "sidekick/__init__.py" in names or any(n.startswith("sidekick/") for n in names)
+    assert "sidekick/__init__.py" in names
     assert not any(n.startswith("sidekick/server/") for n in names)
     for bad in (
         "/playground/pyodide/../secret.txt",

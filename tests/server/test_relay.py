@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 
 import pytest
@@ -11,12 +12,14 @@ from sidekick_server_testutil import (
     ServerThread,
     announce,
     assert_silent,
+    close_all,
     connect_peer,
+    expect_forwarded,
+    hero_and_ui,
     message,
     recv_json,
     recv_text,
     run,
-    sync,
 )
 from websockets.exceptions import ConnectionClosed
 
@@ -41,8 +44,7 @@ def test_announce_is_forwarded_and_replayed_to_newcomer_on_connect(server: Serve
             announce("s1", "sidekick"),
         ]
         await assert_silent(late, 0.2)
-        for ws in (hero, ui, late):
-            await ws.close()
+        await close_all(hero, ui, late)
 
     run(scenario())
 
@@ -121,8 +123,7 @@ def test_routing_follows_roles(server: ServerThread) -> None:
         # and the unannounced peer got neither.
         for ws in (hero2, ui2, anonymous):
             await assert_silent(ws, 0.2)
-        for ws in (hero1, hero2, ui1, ui2, anonymous):
-            await ws.close()
+        await close_all(hero1, hero2, ui1, ui2, anonymous)
 
     run(scenario())
 
@@ -147,20 +148,14 @@ def test_sessions_are_isolated(server: ServerThread) -> None:
         assert (await recv_json(ui_a))["payload"]["status"] == "offline"
         await assert_silent(ui_b, 0.2)
         assert server.peer_count("a") == 1
-        for ws in (ui_a, ui_b, ui_default):
-            await ws.close()
+        await close_all(ui_a, ui_b, ui_default)
 
     run(scenario())
 
 
 def test_frames_are_forwarded_byte_for_byte(server: ServerThread) -> None:
     async def scenario() -> None:
-        hero = await connect_peer(server.port)
-        ui = await connect_peer(server.port)
-        await ui.send(announce("s1", "sidekick"))
-        await recv_json(hero)
-        await hero.send(announce("h1", "hero"))
-        await recv_json(ui)
+        hero, ui = await hero_and_ui(server.port)
         odd = (
             '{ "payload" : {"text":"h\\u00e9llo \u2603 \U0001f600", "n": 1.50},'
             '"id":0 ,\n"type":"spawn"}'
@@ -177,8 +172,7 @@ def test_frames_are_forwarded_byte_for_byte(server: ServerThread) -> None:
         )
         await hero.send(batch)
         assert await recv_text(ui) == batch  # one frame, untouched
-        await hero.close()
-        await ui.close()
+        await close_all(hero, ui)
 
     run(scenario())
 
@@ -191,34 +185,37 @@ def test_junk_frames_are_dropped_and_the_connection_stays(
     server: ServerThread, junk: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def scenario() -> None:
-        hero = await connect_peer(server.port)
-        ui = await connect_peer(server.port)
-        await ui.send(announce("s1", "sidekick"))
-        await recv_json(hero)
-        await hero.send(announce("h1", "hero"))
-        await recv_json(ui)
+        hero, ui = await hero_and_ui(server.port)
         await hero.send(junk)
         await hero.send(b'{"binary": "frame"}')
-        await sync(hero, ui, message("after"))
-        await hero.close()
-        await ui.close()
+        await expect_forwarded(hero, ui, message("after"))
+        await close_all(hero, ui)
 
+    caplog.set_level(logging.WARNING, logger="sidekick.server")
     run(scenario())
+    # Dropped, but not silently: the first drop is logged (the rest rate-limited).
+    assert any(
+        record.name == "sidekick.server" and record.getMessage().startswith("dropped a ")
+        for record in caplog.records
+    ), caplog.text
 
 
-def test_malformed_announce_is_dropped(server: ServerThread) -> None:
+def test_malformed_announce_is_dropped(
+    server: ServerThread, caplog: pytest.LogCaptureFixture
+) -> None:
     async def scenario() -> None:
         hero = await connect_peer(server.port)
         ui = await connect_peer(server.port)
         await hero.send(announce("h1", "boss"))
         await hero.send(json.dumps({"id": 0, "component": "system", "type": "announce"}))
-        await sync(hero, ui, message("still here"))
+        await expect_forwarded(hero, ui, message("still here"))
         late = await connect_peer(server.port)
         await assert_silent(late, 0.2)
-        for ws in (hero, ui, late):
-            await ws.close()
+        await close_all(hero, ui, late)
 
+    caplog.set_level(logging.WARNING, logger="sidekick.server")
     run(scenario())
+    assert "dropped a malformed announce" in caplog.text
 
 
 def test_oversized_frame_closes_only_its_sender(server: ServerThread) -> None:
@@ -230,9 +227,8 @@ def test_oversized_frame_closes_only_its_sender(server: ServerThread) -> None:
         with pytest.raises(ConnectionClosed) as info:
             await asyncio.wait_for(big.recv(), 5)
         assert info.value.rcvd is not None and info.value.rcvd.code == 1009
-        await sync(other, listener, message("fine"))
-        for ws in (other, listener):
-            await ws.close()
+        await expect_forwarded(other, listener, message("fine"))
+        await close_all(other, listener)
 
     run(scenario())
 
@@ -270,23 +266,17 @@ def test_slow_peer_does_not_block_others_and_is_dropped(server: ServerThread) ->
         with pytest.raises(ConnectionClosed):
             while True:
                 await asyncio.wait_for(slow.recv(), 5)
-        await hero.close()
-        await fast.close()
+        await close_all(hero, fast)
 
     run(scenario(), timeout=40)
 
 
 def test_compact_batch_frames_are_forwarded_as_one_frame(server: ServerThread) -> None:
     async def scenario() -> None:
-        hero = await connect_peer(server.port)
-        ui = await connect_peer(server.port)
+        hero, ui = await hero_and_ui(server.port)
         other_hero = await connect_peer(server.port)
-        await ui.send(announce("s1", "sidekick"))
-        await recv_json(hero)
-        await recv_json(other_hero)
-        await hero.send(announce("h1", "hero"))
-        await recv_json(ui)
-        await recv_json(other_hero)
+        replayed = [await recv_json(other_hero), await recv_json(other_hero)]
+        assert sorted(m["payload"]["peerId"] for m in replayed) == ["h1", "s1"]
         messages = ",".join(message(f"g{i}").replace(" ", "") for i in range(100))
         batch = '{"id":0,"component":"global","type":"batch","payload":{"messages":[' + messages
         batch += "]}}"
@@ -294,7 +284,6 @@ def test_compact_batch_frames_are_forwarded_as_one_frame(server: ServerThread) -
         assert await recv_text(ui) == batch
         # Routed by role like any other frame: not to the other hero.
         await assert_silent(other_hero, 0.2)
-        for ws in (hero, ui, other_hero):
-            await ws.close()
+        await close_all(hero, ui, other_hero)
 
     run(scenario())
