@@ -39,7 +39,7 @@ class TextComponent(Component):
         def apply() -> None:
             self._text = value
 
-        self._emit(self._update("setText", {"text": value}), apply)
+        self._emit(self._update_str("setText", "text", value), apply)
 
     def _spawn_payload(self) -> Dict[str, Any]:
         return {"text": self._text}

@@ -67,7 +67,6 @@ class Console(Component):
         self._lines: Deque[str] = deque(maxlen=MAX_TYPEAHEAD)
         self._lines_cond = threading.Condition(threading.Lock())
         self._input_used = False
-        self._append_head = self._update_head + 'append","options":{"text":'
         self._spawn()
 
     @property
@@ -99,7 +98,7 @@ class Console(Component):
         self._emit(self._update("clear"), apply)
 
     def _append(self, text: str, activate: bool = True) -> None:
-        message = self._append_head + protocol.dumps(text) + "}}}"
+        message = self._update_str("append", "text", text)
 
         def apply() -> None:
             self._chunks.append(text)

@@ -47,7 +47,7 @@ class Textbox(Component):
         def apply() -> None:
             self._value = value
 
-        self._emit(self._update("setValue", {"value": value}), apply)
+        self._emit(self._update_str("setValue", "value", value), apply)
 
     @property
     def placeholder(self) -> str:
@@ -61,7 +61,7 @@ class Textbox(Component):
         def apply() -> None:
             self._placeholder = value
 
-        self._emit(self._update("setPlaceholder", {"placeholder": value}), apply)
+        self._emit(self._update_str("setPlaceholder", "placeholder", value), apply)
 
     def on_submit(self, callback: Optional[Callable[[TextboxSubmitEvent], Any]]) -> None:
         """Set (or with None, clear) the function called with each submission."""

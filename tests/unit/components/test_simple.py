@@ -155,3 +155,13 @@ def test_removing_a_container_releases_children(ui: Recorder) -> None:
         sidekick.Label(parent=col)
     ui.assert_replay_matches()
     assert ui.live_model().snapshot() == []
+
+
+@pytest.mark.parametrize(
+    "text", ["", 'quote " back \\ slash', "tab\tnew\nline\x00", "é ✓ 😀", "\ud800"]
+)
+def test_hand_encoded_text_updates_equal_the_generic_encoding(ui: Recorder, text: str) -> None:
+    label = sidekick.Label(instance_id="l")
+    assert label._update_str("setText", "text", text) == label._update("setText", {"text": text})
+    label.text = text
+    assert ui.take()[-1] == update("label", "l", "setText", {"text": text})
