@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import queue
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
@@ -25,73 +20,28 @@ import pytest
 playwright_sync = pytest.importorskip("playwright.sync_api")
 ws_sync = pytest.importorskip("websockets.sync.client")
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.reliability._util import Lines  # noqa: E402
+from tests.support import procs  # noqa: E402
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 TIMEOUT = 10.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """A ``python -m sidekick serve`` subprocess on 127.0.0.1."""
+class Server(procs.Server):
+    """``python -m sidekick serve --host 127.0.0.1`` (:class:`tests.support.procs.Server`),
+    started at once; its output is drained into ``lines`` so it never blocks."""
 
     def __init__(self, *extra: str, port: Optional[int] = None) -> None:
-        self.extra = extra
-        self.port = port or _free_port()
-        self.http = f"http://127.0.0.1:{self.port}"
-        self.ws = f"ws://127.0.0.1:{self.port}"
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-        env.pop("SIDEKICK_URL", None)
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sidekick",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                *extra,
-            ],
-            cwd=str(REPO),
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
-                raise RuntimeError(f"sidekick serve exited with {self.proc.returncode}: {err}")
-            try:
-                with urllib.request.urlopen(self.http + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("sidekick serve did not start in time")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
-        if self.proc.stderr:
-            self.proc.stderr.close()
+        super().__init__(port, ["--host", "127.0.0.1", *extra])
+        self.http = self.http_url
+        self.ws = self.ws_url
+        try:
+            self.start(TIMEOUT)
+        except BaseException:
+            self.kill()
+            raise
+        assert self.proc is not None
+        self.lines = Lines(self.proc)
 
 
 class Hero:

@@ -5,21 +5,17 @@ browser)."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.reliability._util import Lines
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.procs import Server
 
-from .nodeenv import PACKAGE, REPO, run_in_package
+from .nodeenv import PACKAGE, run_in_package
 
 
 @pytest.fixture(scope="session")
@@ -39,63 +35,19 @@ def pyodide_package(npm: str) -> Path:
     return PACKAGE
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def playground_url(pyodide_package: Path) -> Iterator[str]:
     """``sidekick serve --pyodide`` on a free port of 127.0.0.1; yields the base URL."""
-    port = _free_port()
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sidekick",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--pyodide",
-            str(pyodide_package / "node_modules" / "pyodide"),
-        ],
-        cwd=str(REPO),
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    pyodide_dir = pyodide_package / "node_modules" / "pyodide"
+    server = Server(args=["--host", "127.0.0.1", "--pyodide", str(pyodide_dir)])
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                raise RuntimeError(f"sidekick serve exited with {proc.returncode}: {err}")
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("sidekick serve did not start within 15 s")
-            time.sleep(0.05)
-        yield base
+        server.start(timeout=15)
+        assert server.proc is not None
+        Lines(server.proc)  # drains its output so it never blocks
+        yield server.http_url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        if proc.stderr:
-            proc.stderr.close()
+        server.stop()
+        server.kill()
 
 
 @pytest.fixture(scope="module")
