@@ -126,10 +126,16 @@ class Component:
         """Encode an update whose one option is a str: by hand, as the text setters are hot."""
         return f'{self._update_head}{action}","options":{{"{key}":{json_str(value)}}}}}}}'
 
-    def _emit(self, text: str, apply: Optional[Callable[[], None]] = None) -> None:
-        """Apply a state change and queue its message, atomically with replay."""
+    def _emit(
+        self, text: str, apply: Optional[Callable[[], None]] = None, activate: bool = True
+    ) -> None:
+        """Apply a state change and queue its message, atomically with replay.
+
+        ``activate=False`` queues without (re)starting the connection.
+        """
         svc = self._service
-        svc.touch()
+        if activate:
+            svc.touch()
         with svc.lock:
             if self._removed:
                 raise self._removed_error()

@@ -108,17 +108,7 @@ class Console(Component):
                 self._chunks = [kept]
                 self._size = len(kept)
 
-        if activate:
-            self._emit(message, apply)
-            return
-        svc = self._service
-        with svc.lock:
-            if self._removed:
-                raise self._removed_error()
-            apply()
-            wake = svc.enqueue_locked(message)
-        if wake:
-            svc.wake()
+        self._emit(message, apply, activate)
 
     def _scrollback(self) -> str:
         text = "".join(self._chunks)
