@@ -12,7 +12,6 @@ import queue
 import threading
 import time
 import uuid
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
@@ -20,6 +19,7 @@ import pytest
 playwright_sync = pytest.importorskip("playwright.sync_api")
 ws_sync = pytest.importorskip("websockets.sync.client")
 
+from tests.reliability._browser import require_chromium  # noqa: E402
 from tests.reliability._util import Lines  # noqa: E402
 from tests.support import procs  # noqa: E402
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
@@ -211,8 +211,7 @@ def server() -> Iterator[Server]:
 # running on this thread while it lives, and tests elsewhere call asyncio.run().
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    require_chromium()
     with playwright_sync.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
         try:

@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from tests.reliability._util import require
+
 pytestmark = pytest.mark.browser
 
 SCRIPT = """
@@ -36,11 +38,11 @@ sidekick.run_forever()
 
 @pytest.fixture
 def ref_python() -> str:
-    python = os.environ.get("SIDEKICK_REF_PYTHON")
-    if not python or not Path(python).exists():
-        pytest.skip(
-            "SIDEKICK_REF_PYTHON (a venv with sidekick-py==0.0.7) is not set; ./dev test sets it"
-        )
+    python = os.environ.get("SIDEKICK_REF_PYTHON", "")
+    require(
+        bool(python) and Path(python).exists(),
+        "SIDEKICK_REF_PYTHON (a venv with sidekick-py==0.0.7) is not set; ./dev test sets it",
+    )
     return python
 
 

@@ -11,7 +11,8 @@ from typing import Iterator
 
 import pytest
 
-from tests.reliability._util import Lines
+from tests.reliability._browser import require_chromium
+from tests.reliability._util import Lines, require
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.procs import Server
 
@@ -21,8 +22,11 @@ from .nodeenv import PACKAGE, run_in_package
 @pytest.fixture(scope="session")
 def npm() -> str:
     node, npm_path = shutil.which("node"), shutil.which("npm")
-    if node is None or npm_path is None:
-        pytest.skip("Node.js (node and npm) is not installed; the Pyodide tests need it")
+    require(
+        node is not None and npm_path is not None,
+        "Node.js (node and npm) is not installed; the Pyodide tests need it",
+    )
+    assert npm_path is not None
     return npm_path
 
 
@@ -54,8 +58,7 @@ def playground_url(pyodide_package: Path) -> Iterator[str]:
 def chromium() -> Iterator[object]:
     """Debian's Chromium, headless, through Playwright's sync API."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -9,14 +9,22 @@ its browser on a worker thread and every Playwright call goes through
 from __future__ import annotations
 
 import concurrent.futures
+from pathlib import Path
 from typing import Any, Callable, List, Optional, TypeVar
 
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+
+from ._util import require
 
 T = TypeVar("T")
 
 #: Timeout of every Playwright wait, in seconds.
 TIMEOUT = 15.0
+
+
+def require_chromium() -> None:
+    """Skip without Debian's Chromium (fail under CI, where ./dev installs it)."""
+    require(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
 
 
 class BrowserThread:

@@ -19,13 +19,13 @@ from tests.support.procs import Server, start_script  # noqa: E402
 
 from . import scripts  # noqa: E402
 from ._browser import (  # noqa: E402
-    CHROMIUM,
     GRID_JS,
     IDS_JS,
     STATUS_JS,
     TEXT_JS,
     BrowserThread,
     css_rgb,
+    require_chromium,
 )
 from ._util import Cells, Lines, expected_cells, stop  # noqa: E402
 from .test_faults import wait_progress  # noqa: E402
@@ -35,8 +35,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[BrowserThread]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    require_chromium()
     bt = BrowserThread()
     try:
         yield bt

@@ -13,7 +13,6 @@ import json
 import threading
 import time
 import uuid
-from pathlib import Path
 from typing import Any, Iterator, List
 
 import pytest
@@ -27,7 +26,7 @@ from websockets.sync.client import connect  # noqa: E402
 from tests.support.peers import announce  # noqa: E402
 from tests.support.procs import Server  # noqa: E402
 
-from ._browser import CHROMIUM, STATUS_JS, BrowserThread  # noqa: E402
+from ._browser import STATUS_JS, BrowserThread, require_chromium  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -220,8 +219,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    require_chromium()
     w = World()
     try:
         yield w
