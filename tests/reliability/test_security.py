@@ -7,6 +7,7 @@ the token, requests for files outside the UI, and secrets leaking into logs.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import http.server
 import inspect
@@ -167,10 +168,9 @@ def test_token_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> 
 def test_page_with_the_token_in_its_url_works(token_server: Tuple[Server, Lines]) -> None:
     """The UI URL printed for the user carries the token; without it the
     page cannot attach."""
-    from ._browser import CHROMIUM, BrowserThread
+    from ._browser import BrowserThread, require_chromium
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium")
+    require_chromium()
     server, lines = token_server
     printed = lines.wait("Sidekick UI: ")
     url = printed.split(": ", 1)[1].strip()
@@ -295,59 +295,69 @@ def _attack(bt: Any, attacker: _Attacker) -> Tuple[Any, Any, List[str]]:
     return bt.call(run)  # type: ignore[no-any-return]
 
 
-@pytest.mark.browser
-def test_cross_site_websocket_from_chromium_is_refused(server: Server) -> None:
-    """A page on another origin tries to attach to a session and click: the
-    server refuses the handshake and the hero hears nothing of it."""
-    from ._browser import CHROMIUM, BrowserThread
+@contextlib.contextmanager
+def _attack_scene(
+    server: Server, host: str, browser_args: Optional[List[str]] = None
+) -> Iterator[Tuple[Any, Recorder, _Attacker]]:
+    """A hero in session ``victim``, an attack page served as ``host`` aiming
+    at that session, and Chromium; all closed afterwards."""
+    from ._browser import BrowserThread, require_chromium
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium")
+    require_chromium()
     hero = Recorder(server.ws_url + "/?session=victim", "hero-victim", "hero")
     attacker = _Attacker(
         ATTACK_PAGE
         % {
-            "ws": json.dumps(f"ws://127.0.0.1:{server.port}/?session=victim"),
-            "http": json.dumps(f"http://127.0.0.1:{server.port}/healthz"),
-        }
+            "ws": json.dumps(f"ws://{host}:{server.port}/?session=victim"),
+            "http": json.dumps(f"http://{host}:{server.port}/healthz"),
+        },
+        host=host,
     )
-    bt = BrowserThread()
+    bt = None
     try:
+        bt = BrowserThread(browser_args)
+        yield bt, hero, attacker
+    finally:
+        if bt is not None:
+            bt.close()
+        attacker.close()
+        hero.close()
+
+
+def _hero_heard_only_the_real_ui(bt: Any, server: Server, hero: Recorder) -> None:
+    """Positive control and barrier: the server's own page attaches to the
+    victim's session. Once the hero hears that UI, anything of the attack that
+    got through would have reached it before; nothing did."""
+    assert hero.frames == [], hero.frames
+    page = bt.open(f"http://127.0.0.1:{server.port}/session/victim", "connected")
+    bt.call(page.close)
+    deadline = time.monotonic() + TIMEOUT
+    while not any('"sidekick"' in frame for frame in hero.frames):
+        assert time.monotonic() < deadline, f"the hero never heard the real UI: {hero.frames}"
+        time.sleep(0.05)
+    for frame in hero.frames:
+        assert "evil" not in frame and '"event"' not in frame, frame
+
+
+@pytest.mark.browser
+def test_cross_site_websocket_from_chromium_is_refused(server: Server) -> None:
+    """A page on another origin tries to attach to a session and click: the
+    server refuses the handshake and the hero hears nothing of it."""
+    with _attack_scene(server, "127.0.0.1") as (bt, hero, attacker):
         result, fetched, received = _attack(bt, attacker)
         assert result == {"opened": False, "code": 1006}, result
         assert received == []
         # The page can send a request but cannot read the answer (no CORS).
         assert fetched.startswith("blocked"), fetched
-        time.sleep(0.3)
-        assert hero.frames == [], hero.frames
-        # Positive control: the server's own page attaches to that session.
-        page = bt.open(f"http://127.0.0.1:{server.port}/session/victim", "connected")
-        bt.call(page.close)
-    finally:
-        bt.close()
-        attacker.close()
-        hero.close()
+        _hero_heard_only_the_real_ui(bt, server, hero)
 
 
 @pytest.mark.browser
 def test_dns_rebinding_from_chromium_is_refused(server: Server) -> None:
     """``rebind.test`` resolves to 127.0.0.1 (as after a DNS rebinding): the
     browser reaches our port under a foreign name and gets nothing."""
-    from ._browser import CHROMIUM, BrowserThread
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip("no Chromium")
-    hero = Recorder(server.ws_url + "/?session=victim", "hero-victim", "hero")
-    attacker = _Attacker(
-        ATTACK_PAGE
-        % {
-            "ws": json.dumps(f"ws://rebind.test:{server.port}/?session=victim"),
-            "http": json.dumps(f"http://rebind.test:{server.port}/healthz"),
-        },
-        host="rebind.test",
-    )
-    bt = BrowserThread(["--host-resolver-rules=MAP rebind.test 127.0.0.1"])
-    try:
+    rule = ["--host-resolver-rules=MAP rebind.test 127.0.0.1"]
+    with _attack_scene(server, "rebind.test", rule) as (bt, hero, attacker):
 
         def visit() -> Tuple[int, str]:
             page = bt.context.new_page()
@@ -362,12 +372,7 @@ def test_dns_rebinding_from_chromium_is_refused(server: Server) -> None:
         result, fetched, received = _attack(bt, attacker)
         assert result["opened"] is False and received == []
         assert fetched.startswith("blocked"), fetched
-        time.sleep(0.3)
-        assert hero.frames == []
-    finally:
-        bt.close()
-        attacker.close()
-        hero.close()
+        _hero_heard_only_the_real_ui(bt, server, hero)
 
 
 # ------------------------------------------------------------------ sessions
@@ -439,7 +444,10 @@ def test_peers_of_another_session_can_neither_read_nor_inject(
     ]
     ui = None
     try:
-        time.sleep(0.5)
+        # The session's own UI sees the picture: B's hero is attached before
+        # the intruders try.
+        ui = UIPeer(url_b)
+        ui.wait_for(lambda u: "button-1" in u.model.components, what="B's picture")
         for intruder in intruders:
             for src in ("button-1", "label-1"):
                 intruder.ws.send(
@@ -453,9 +461,7 @@ def test_peers_of_another_session_can_neither_read_nor_inject(
                         }
                     )
                 )
-        # Positive control: the session's own UI sees the picture and clicks.
-        ui = UIPeer(url_b)
-        ui.wait_for(lambda u: "button-1" in u.model.components, what="B's picture")
+        # Positive control: the session's own UI clicks.
         ui.event("button", "button-1", {"event": "click"})
         lines.wait("CLICKED")
         time.sleep(0.5)
@@ -552,7 +558,7 @@ def test_no_secret_is_printed_except_in_the_ui_url(
     assert proc.returncode != 0 and "could not connect" in err, err
     assert SECRET not in out + err, err
 
-    time.sleep(0.2)
+    server_lines.wait("<eof>")  # the killed server's output, all of it
     leaking = [line for line in server_lines.lines if SECRET in line]
     assert leaking and all(line.startswith("Sidekick UI: http://") for line in leaking), leaking
 
