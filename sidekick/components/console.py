@@ -151,14 +151,12 @@ class Console(Component):
                 "for is delivered by that same thread. Use on_submit, or call input() from the "
                 "main program or another thread."
             )
-        self._check_alive()
-        prompt = to_text(prompt)
+        self._start_input(prompt)
         with self._lines_cond:
-            self._input_used = True
-        self._ensure_input_shown()
-        if prompt:
-            self._append(prompt)
-        line = self._wait_line()
+            while not self._lines:
+                self._check_waiting()
+                self._lines_cond.wait(0.25)
+            line = self._lines.popleft()
         self._append(line + "\n")
         return line
 
@@ -166,6 +164,19 @@ class Console(Component):
         """:meth:`input` on the page loop (Pyodide): poll for the submitted line."""
         import asyncio
 
+        self._start_input(prompt)
+        while True:
+            with self._lines_cond:
+                if self._lines:
+                    line = self._lines.popleft()
+                    break
+                self._check_waiting()
+            await asyncio.sleep(0.02)
+        self._append(line + "\n")
+        return line
+
+    def _start_input(self, prompt: Any) -> None:
+        """What every ``input()`` does first: show the input line and the prompt."""
         self._check_alive()
         prompt = to_text(prompt)
         with self._lines_cond:
@@ -173,30 +184,14 @@ class Console(Component):
         self._ensure_input_shown()
         if prompt:
             self._append(prompt)
-        svc = self._service
-        while True:
-            with self._lines_cond:
-                if self._lines:
-                    line = self._lines.popleft()
-                    break
-                if self._removed:
-                    raise self._removed_error()
-                if svc.state is SHUTDOWN or svc.state is FAILED:
-                    raise EOFError("sidekick shut down while Console.input() was waiting")
-            await asyncio.sleep(0.02)
-        self._append(line + "\n")
-        return line
 
-    def _wait_line(self) -> str:
-        svc = self._service
-        with self._lines_cond:
-            while not self._lines:
-                if self._removed:
-                    raise self._removed_error()
-                if svc.state is SHUTDOWN or svc.state is FAILED:
-                    raise EOFError("sidekick shut down while Console.input() was waiting")
-                self._lines_cond.wait(0.25)
-            return self._lines.popleft()
+    def _check_waiting(self) -> None:
+        """Raise when a waiting ``input()`` can never get a line (under ``_lines_cond``)."""
+        if self._removed:
+            raise self._removed_error()
+        state = self._service.state
+        if state is SHUTDOWN or state is FAILED:
+            raise EOFError("sidekick shut down while Console.input() was waiting")
 
     def _ensure_input_shown(self) -> None:
         """Turn the input line on by re-creating the console in the same place."""
