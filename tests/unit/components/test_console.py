@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import sys
@@ -291,3 +292,32 @@ def test_nested_captures_on_two_consoles(ui: Recorder, capsys: pytest.CaptureFix
     for m in ui.take():
         texts[m["target"]] = texts.get(m["target"], "") + m["payload"]["options"]["text"]
     assert texts == {"a": "both\n", "b": "both\n"}
+
+
+def test_input_async_waits_for_a_line_and_echoes_it(ui: Recorder) -> None:
+    """The Pyodide form of input(): same prologue, polls instead of blocking."""
+    c = sidekick.Console(instance_id="c")
+
+    async def main() -> str:
+        task = asyncio.ensure_future(c._input_async("? "))
+        await asyncio.sleep(0.05)
+        assert not task.done()
+        submit(c, "hi")
+        return await asyncio.wait_for(task, 2)
+
+    assert asyncio.run(main()) == "hi"
+    assert c.show_input
+    assert c.text == "? hi\n"
+
+
+def test_input_async_raises_once_removed(ui: Recorder) -> None:
+    c = sidekick.Console(instance_id="c", show_input=True)
+
+    async def main() -> None:
+        task = asyncio.ensure_future(c._input_async(""))
+        await asyncio.sleep(0.05)
+        c.remove()
+        await asyncio.wait_for(task, 2)
+
+    with pytest.raises(SidekickError, match="removed"):
+        asyncio.run(main())
