@@ -14,7 +14,7 @@ from typing import Any, Callable, ClassVar, Dict, List, Optional, TypeVar, Union
 
 from .. import protocol
 from ..errors import SidekickError
-from ..service import ConnectionService, get_service
+from ..service import ConnectionService, get_service, logger
 from ._values import json_str
 from .events import ErrorEvent
 
@@ -212,8 +212,6 @@ class Component:
             event = ErrorEvent(self.instance_id, "error", str(text) if text is not None else "")
             callback = self._on_error
             if callback is None:
-                from ..service import logger
-
                 logger.warning(
                     "sidekick: the UI reported an error for %s %r: %s",
                     self.component_type,

@@ -7,6 +7,7 @@ from collections import deque
 from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Tuple, Union
 
 from ..errors import SidekickError
+from ..service import logger
 from ._values import check_size, json_color, json_number, json_str, number, to_text
 from .base import Component, check_callback
 from .canvas_buffer import CanvasBuffer
@@ -373,8 +374,6 @@ class Canvas(Component):
         y = payload.get("y")
         # x - x is 0 for ints and finite floats, NaN for NaN and +-inf (JSON's 1e400).
         if not isinstance(x, (int, float)) or not isinstance(y, (int, float)) or x - x or y - y:
-            from ..service import logger
-
             logger.warning("sidekick: dropped a canvas click without finite x/y: %.200r", payload)
             return None
         return callback(CanvasClickEvent(self.instance_id, "click", int(x), int(y)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Union
 
-from ..service import IDLE, SHUTDOWN
+from ..service import IDLE, SHUTDOWN, logger
 from ._values import _COLOR_CACHE, check_size, coords, json_color, json_str, to_text
 from .base import Component, check_callback
 from .events import ErrorEvent, GridClickEvent
@@ -176,8 +176,6 @@ class Grid(Component):
             or type(y) is not int
             or not (0 <= x < self._columns and 0 <= y < self._rows)
         ):
-            from ..service import logger
-
             logger.warning("sidekick: dropped a grid click with no valid cell: %.200r", payload)
             return None
         return callback(GridClickEvent(self.instance_id, "click", x, y))
