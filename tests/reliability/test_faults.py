@@ -27,6 +27,33 @@ def label_text(ui: UIPeer) -> object:
     return state["spawn"].get("text") if state else None
 
 
+def rss_samples(pid: int, seconds: float) -> List[float]:
+    """Resident memory of ``pid`` in MiB, sampled every 0.2 s for ``seconds``."""
+    samples: List[float] = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        samples.append(rss_mb(pid))
+        time.sleep(0.2)
+    return samples
+
+
+def _converges_after_the_stall(ui: UIPeer, lines: Lines) -> UIPeer:
+    """Wait until the UI shows the script's final state and count; returns the
+    peer that got there. The relay may drop the UI peer as too slow while the
+    backlog pours out (close code 1013); the page then reconnects and gets a
+    replay, and no other close code is allowed."""
+    expected = expected_cells(lines.wait("state ", timeout=30))
+    count = lines.wait("count ")
+    ui, codes = converge(
+        ui,
+        lambda u: label_text(u) == "sent " + count.split()[1] and model_cells(u.model) == expected,
+        timeout=60,
+        what="convergence after the stall",
+    )
+    assert set(codes) <= {1013}
+    return ui
+
+
 def wait_progress(lines: Lines, at_least: int, timeout: float = 30.0) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -94,23 +121,9 @@ def test_ui_that_stops_reading_for_5s(tmp_path: Path, server: Server) -> None:
         lines.wait("connected")
         time.sleep(0.5)
         base = rss_mb(proc.pid)
-        samples: List[float] = []
-        end = time.monotonic() + 5
-        while time.monotonic() < end:
-            samples.append(rss_mb(proc.pid))
-            time.sleep(0.2)
+        samples = rss_samples(proc.pid, seconds=5)
         ui.start_reading()
-        expected = expected_cells(lines.wait("state ", timeout=30))
-        count = lines.wait("count ")
-        ui, codes = converge(
-            ui,
-            lambda u: (
-                label_text(u) == "sent " + count.split()[1] and model_cells(u.model) == expected
-            ),
-            timeout=60,
-            what="convergence after the stall",
-        )
-        assert set(codes) <= {1013}
+        ui = _converges_after_the_stall(ui, lines)
         assert max(samples) - base < 30, f"hero RSS grew from {base:.1f} to {max(samples):.1f} MiB"
     finally:
         stop(proc)
@@ -135,26 +148,10 @@ def test_relay_stalled_for_5s_hero_memory_stays_bounded(tmp_path: Path) -> None:
         assert server.proc is not None
         os.kill(server.proc.pid, signal.SIGSTOP)
         stopped = True
-        samples: List[float] = []
-        end = time.monotonic() + 5
-        while time.monotonic() < end:
-            samples.append(rss_mb(proc.pid))
-            time.sleep(0.2)
+        samples = rss_samples(proc.pid, seconds=5)
         os.kill(server.proc.pid, signal.SIGCONT)
         stopped = False
-        expected = expected_cells(lines.wait("state ", timeout=30))
-        count = lines.wait("count ")
-        # The relay may drop the UI peer as too slow while the backlog pours
-        # out (close code 1013); the page then reconnects and gets a replay.
-        ui, codes = converge(
-            ui,
-            lambda u: (
-                label_text(u) == "sent " + count.split()[1] and model_cells(u.model) == expected
-            ),
-            timeout=60,
-            what="convergence after the stall",
-        )
-        assert set(codes) <= {1013}
+        ui = _converges_after_the_stall(ui, lines)
         assert max(samples) - base < 40, f"hero RSS grew from {base:.1f} to {max(samples):.1f} MiB"
     finally:
         if stopped and server.proc is not None:
