@@ -192,16 +192,22 @@ export class App implements Host {
     return component && isContainer(component) ? component : null;
   }
 
+  /** The container a `parent` field names (absent or null: the root), or null when there is none. */
+  private findParent(value: unknown): { id: string; parent: Parent } | null {
+    const id = value === undefined || value === null ? "root" : instanceId(value);
+    const parent = id === null ? null : this.parentOf(id);
+    return parent && id !== null ? { id, parent } : null;
+  }
+
   private spawn(type: string, id: string, payload: Record<string, unknown>): void {
     if (this.components.has(id) || id === "root") throw new CommandError(`'${id}' already exists`);
     const factory = FACTORIES.get(type);
     if (!factory) throw new CommandError(`unknown component type '${type}'`);
     const component = factory(id, this, payload);
     this.components.set(id, component);
-    const parentId = payload.parent === undefined || payload.parent === null ? "root" : instanceId(payload.parent);
-    const parent = parentId === null ? null : this.parentOf(parentId);
-    if (parent && parentId !== null) {
-      this.attach(component, parentId, parent, null);
+    const found = this.findParent(payload.parent);
+    if (found) {
+      this.attach(component, found.id, found.parent, null);
     } else {
       // Keep it visible rather than lose it, and say why it is at the top.
       this.attach(component, "root", this.root, null);
@@ -230,9 +236,9 @@ export class App implements Host {
   }
 
   private changeParent(component: Component, options: Record<string, unknown>): void {
-    const parentId = options.parent === undefined || options.parent === null ? "root" : instanceId(options.parent);
-    const parent = parentId === null ? null : this.parentOf(parentId);
-    if (!parent || parentId === null) throw new CommandError(`parent '${String(options.parent)}' not found or not a container`);
+    const found = this.findParent(options.parent);
+    if (!found) throw new CommandError(`parent '${String(options.parent)}' not found or not a container`);
+    const { id: parentId, parent } = found;
     // A container cannot move into itself or its own descendants.
     for (let at: string | undefined = parentId; at && at !== "root"; at = this.components.get(at)?.parentId) {
       if (at === component.id) throw new CommandError(`cannot move '${component.id}' into itself`);
