@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 from json.encoder import encode_basestring
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, Tuple, Union
 
 __all__ = [
     "to_text",
@@ -118,5 +118,6 @@ def coords(x: Any, y: Any, columns: int, rows: int) -> Tuple[int, int]:
     return x, y
 
 
-def optional_text(value: Any) -> Optional[str]:
-    return None if value is None else to_text(value)
+def event_text(value: Any) -> str:
+    """The text of an inbound event's ``value`` (a missing one is ``""``)."""
+    return "" if value is None else to_text(value)

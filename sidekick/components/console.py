@@ -12,7 +12,7 @@ from ..callbacks import in_callback_thread
 from ..errors import SidekickError
 from ..service import FAILED, SHUTDOWN
 from ._capture import OutputCapture
-from ._values import to_text
+from ._values import event_text, to_text
 from .base import Component, check_callback
 from .events import ConsoleSubmitEvent, ErrorEvent
 
@@ -278,8 +278,7 @@ class Console(Component):
     def _handle_event(self, payload: Dict[str, Any]) -> Any:
         if payload.get("event") != "submit":
             return None
-        raw = payload.get("value")
-        value = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+        value = event_text(payload.get("value"))
         with self._lines_cond:
             if self._input_used:
                 self._lines.append(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional, Union
 
-from ._values import to_text
+from ._values import event_text, to_text
 from .base import Component, check_callback
 from .events import ErrorEvent, TextboxSubmitEvent
 
@@ -85,8 +85,7 @@ class Textbox(Component):
     def _handle_event(self, payload: Dict[str, Any]) -> Any:
         if payload.get("event") != "submit":
             return None
-        raw = payload.get("value")
-        value = raw if isinstance(raw, str) else ("" if raw is None else str(raw))
+        value = event_text(payload.get("value"))
         with self._service.lock:
             self._value = value
         callback = self._on_submit
