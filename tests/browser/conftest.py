@@ -20,7 +20,6 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 ws_sync = pytest.importorskip("websockets.sync.client")
 
 from tests.reliability._browser import require_chromium  # noqa: E402
-from tests.reliability._util import Lines  # noqa: E402
 from tests.support import procs  # noqa: E402
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -29,19 +28,13 @@ TIMEOUT = 10.0
 
 class Server(procs.Server):
     """``python -m sidekick serve --host 127.0.0.1`` (:class:`tests.support.procs.Server`),
-    started at once; its output is drained into ``lines`` so it never blocks."""
+    started at once."""
 
     def __init__(self, *extra: str, port: Optional[int] = None) -> None:
         super().__init__(port, ["--host", "127.0.0.1", *extra])
         self.http = self.http_url
         self.ws = self.ws_url
-        try:
-            self.start(TIMEOUT)
-        except BaseException:
-            self.kill()
-            raise
-        assert self.proc is not None
-        self.lines = Lines(self.proc)
+        self.start(TIMEOUT)  # kills the process itself if it does not come up
 
 
 class Hero:

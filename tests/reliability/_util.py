@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Tuple
+
+from tests.support.procs import Lines  # noqa: F401  (re-exported for the suite)
 
 Cells = Dict[Tuple[int, int], Dict[str, Any]]
 
@@ -31,59 +32,6 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise RuntimeError(f"no VmRSS for pid {pid}")
-
-
-class Lines:
-    """Collects a subprocess's stdout lines on a thread; wait for one by prefix."""
-
-    def __init__(self, proc: subprocess.Popen) -> None:
-        self.proc = proc
-        self.lines: List[str] = []
-        self._cond = threading.Condition()
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            if isinstance(line, bytes):
-                line = line.decode("utf-8", "replace")
-            with self._cond:
-                self.lines.append(line.rstrip("\n"))
-                self._cond.notify_all()
-        with self._cond:
-            self.lines.append("<eof>")
-            self._cond.notify_all()
-
-    def find(self, prefix: str) -> Optional[str]:
-        with self._cond:
-            return next((line for line in self.lines if line.startswith(prefix)), None)
-
-    def wait(self, prefix: str, timeout: float = 15.0) -> str:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                for line in self.lines:
-                    if line.startswith(prefix):
-                        return line
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or "<eof>" in self.lines:
-                    stderr = ""
-                    if self.proc.poll() is not None and self.proc.stderr is not None:
-                        stderr = self.proc.stderr.read()
-                    raise AssertionError(
-                        f"no line starting with {prefix!r} within {timeout} s; "
-                        f"got {self.lines[-5:]}; stderr: {stderr[-2000:]}"
-                    )
-                self._cond.wait(min(remaining, 0.2))
-
-    def progress(self, prefix: str = "progress ") -> int:
-        """The last number printed after ``prefix`` (0 when none yet)."""
-        with self._cond:
-            for line in reversed(self.lines):
-                if line.startswith(prefix):
-                    return int(line[len(prefix) :])
-        return 0
 
 
 def expected_cells(line: str) -> Cells:

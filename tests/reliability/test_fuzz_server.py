@@ -25,8 +25,6 @@ from websockets.sync.client import connect
 from tests.support.peers import announce
 from tests.support.procs import Server
 
-from ._util import Lines
-
 TIMEOUT = 10.0
 
 
@@ -85,8 +83,7 @@ class World:
 
     def __init__(self) -> None:
         self.server = Server().start()
-        assert self.server.proc is not None
-        self.log = Lines(self.server.proc)
+        self.log = self.server.log
         self.ui_a = Peer(self.server, "A", "ui-a")
         self.ui_a.announce("sidekick")
         self.hero_b = Peer(self.server, "B", "hero-b")

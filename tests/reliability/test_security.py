@@ -116,8 +116,7 @@ class Recorder:
 @pytest.fixture
 def token_server() -> Iterator[Tuple[Server, Lines]]:
     server = Server(args=["--token", SECRET, "-v"]).start()
-    assert server.proc is not None
-    lines = Lines(server.proc)
+    lines = server.log
     try:
         yield server, lines
     finally:

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -29,6 +30,59 @@ def base_env(**extra: str) -> Dict[str, str]:
     return env
 
 
+class Lines:
+    """Collects a subprocess's stdout lines on a thread; wait for one by prefix."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        self.lines: List[str] = []
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if isinstance(line, bytes):
+                line = line.decode("utf-8", "replace")
+            with self._cond:
+                self.lines.append(line.rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            self.lines.append("<eof>")
+            self._cond.notify_all()
+
+    def find(self, prefix: str) -> Optional[str]:
+        with self._cond:
+            return next((line for line in self.lines if line.startswith(prefix)), None)
+
+    def wait(self, prefix: str, timeout: float = 15.0) -> str:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for line in self.lines:
+                    if line.startswith(prefix):
+                        return line
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or "<eof>" in self.lines:
+                    stderr = ""
+                    if self.proc.poll() is not None and self.proc.stderr is not None:
+                        stderr = self.proc.stderr.read()
+                    raise AssertionError(
+                        f"no line starting with {prefix!r} within {timeout} s; "
+                        f"got {self.lines[-5:]}; stderr: {stderr[-2000:]}"
+                    )
+                self._cond.wait(min(remaining, 0.2))
+
+    def progress(self, prefix: str = "progress ") -> int:
+        """The last number printed after ``prefix`` (0 when none yet)."""
+        with self._cond:
+            for line in reversed(self.lines):
+                if line.startswith(prefix):
+                    return int(line[len(prefix) :])
+        return 0
+
+
 class Server:
     """`python -m sidekick serve` on 127.0.0.1 in a subprocess (restartable)."""
 
@@ -46,23 +100,28 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 10.0) -> Server:
+        """Start and wait for /healthz; its output is drained into :attr:`log`."""
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "sidekick", "serve", "--port", str(self.port), *self.args],
             env=base_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
+        # Always read the output: an unread pipe would stall a chatty server.
+        self.log = Lines(self.proc)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.proc.stdout.read().decode()}")  # type: ignore[union-attr]
+                self.proc.wait()
+                raise RuntimeError(f"server exited: {self.log.lines}")
             try:
                 with urllib.request.urlopen(self.http_url + "/healthz", timeout=1) as r:
                     if r.status == 200:
                         return self
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("server did not start")
+        self.kill()
+        raise RuntimeError(f"server did not start within {timeout} s: {self.log.lines}")
 
     def kill(self) -> None:
         if self.proc and self.proc.poll() is None:
