@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.peers import UIPeer
 from tests.support.procs import ROOT, Server, base_env
-from tests.unit.components.uimodel import UIModel
+from tests.support.uimodel import UIModel
 
 EXAMPLES = ROOT / "examples"
 

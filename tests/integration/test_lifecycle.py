@@ -35,7 +35,7 @@ print("after run_forever", flush=True)
 
 def label_text(ui: UIPeer) -> object:
     labels = [s for s in ui.model.components.values() if s["type"] == "label"]
-    return labels[0]["spawn"].get("text") if labels else None
+    return labels[0].get("text") if labels else None
 
 
 def test_clicks_reach_callbacks_and_shutdown_exits(

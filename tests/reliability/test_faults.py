@@ -24,7 +24,7 @@ from ._util import Lines, converge, expected_cells, model_cells, rss_mb, stop
 
 def label_text(ui: UIPeer) -> object:
     state = ui.model.components.get("label-1")
-    return state["spawn"].get("text") if state else None
+    return state.get("text") if state else None
 
 
 def rss_samples(pid: int, seconds: float) -> List[float]:

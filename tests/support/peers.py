@@ -8,9 +8,10 @@ import time
 from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import urlencode
 
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from .uimodel import UIModel
+from tests.support.uimodel import UIError, UIModel
 
 Message = Dict[str, Any]
 
@@ -48,6 +49,8 @@ class UIPeer:
         self.messages: List[Message] = []
         self.frames = 0
         self.model = UIModel()
+        self.errors: List[str] = []  # commands the UI could not apply
+        self.failure: Optional[BaseException] = None
         self.heroes: Dict[str, Message] = {}
         self._cond = threading.Condition()
         self._cm = connect(url, max_size=None, compression=None, open_timeout=5)
@@ -82,10 +85,15 @@ class UIPeer:
                                 else:
                                     self.heroes.pop(p["peerId"], None)
                         else:
-                            self.model.apply(m)
+                            try:
+                                self.model.apply(m)
+                            except UIError as exc:  # the real UI would answer with an error
+                                self.errors.append(str(exc))
                     self._cond.notify_all()
-        except Exception:
+        except ConnectionClosed:
             pass
+        except Exception as exc:  # a bug in this helper: report it, never hide it
+            self.failure = exc
         finally:
             with self._cond:
                 self._closed = True
@@ -108,7 +116,10 @@ class UIPeer:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     last = self.messages[-5:]
-                    raise AssertionError(f"timed out waiting for {what or predicate}; last: {last}")
+                    raise AssertionError(
+                        f"timed out waiting for {what or predicate}; last: {last}; "
+                        f"reader failure: {self.failure!r}"
+                    )
                 self._cond.wait(min(remaining, 0.2))
 
     def wait_message(

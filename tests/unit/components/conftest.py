@@ -10,8 +10,7 @@ import pytest
 import sidekick.service as service_module
 from sidekick.components import base
 from sidekick.service import ConnectionService
-
-from .uimodel import UIModel
+from tests.support.uimodel import UIModel
 
 Message = Dict[str, Any]
 
