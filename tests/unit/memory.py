@@ -109,6 +109,19 @@ class Harness:
         text = message if isinstance(message, (str, bytes)) else json.dumps(message)
         self.service._tm.call_soon(transport.inbox.put_nowait, text)
 
+    def click(self, transport: MemoryTransport, button: Any) -> None:
+        """The UI reports a click on ``button``."""
+        self.inject(
+            transport,
+            {
+                "id": 0,
+                "component": "button",
+                "type": "event",
+                "src": button.instance_id,
+                "payload": {"event": "click"},
+            },
+        )
+
     def ui_online(
         self, transport: MemoryTransport, peer_id: str = "ui-1", caps: Any = ("batch",)
     ) -> None:

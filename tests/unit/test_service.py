@@ -127,16 +127,7 @@ def test_event_dispatch_runs_on_callback_thread(harness: Harness) -> None:
     button = sidekick.Button(
         "go", on_click=lambda e: seen.append((e, threading.current_thread().name))
     )
-    harness.inject(
-        t,
-        {
-            "id": 0,
-            "component": "button",
-            "type": "event",
-            "src": button.instance_id,
-            "payload": {"event": "click"},
-        },
-    )
+    harness.click(t, button)
     wait_until(lambda: seen)
     event, thread = seen[0]
     assert event == sidekick.ButtonClickEvent(button.instance_id, "click")
@@ -173,16 +164,7 @@ def test_events_only_reach_the_owner_and_junk_is_dropped(
     with caplog.at_level(logging.WARNING, logger="sidekick"):
         for frame in junk:
             harness.inject(t, frame)
-        harness.inject(
-            t,
-            {
-                "id": 0,
-                "component": "button",
-                "type": "event",
-                "src": button.instance_id,
-                "payload": {"event": "click"},
-            },
-        )
+        harness.click(t, button)
         wait_until(lambda: clicks)
     assert clicks == [button.instance_id]
     assert harness.service.state == "active" and not t.closed
@@ -208,15 +190,7 @@ def test_raising_callback_reports_and_next_runs(
     b1 = sidekick.Button("1", on_click=bad)
     b2 = sidekick.Button("2", on_click=good_async)
     for b in (b1, b2):
-        harness.inject(
-            t,
-            {
-                "component": "button",
-                "type": "event",
-                "src": b.instance_id,
-                "payload": {"event": "click"},
-            },
-        )
+        harness.click(t, b)
     wait_until(lambda: calls == [1, 2])
     err = ""
     for _ in range(100):
@@ -361,15 +335,7 @@ def test_run_forever_returns_after_shutdown_from_callback(harness: Harness) -> N
     t = harness.connected()
     harness.ui_online(t)
     button = sidekick.Button("stop", on_click=lambda e: sidekick.shutdown())
-    harness.inject(
-        t,
-        {
-            "component": "button",
-            "type": "event",
-            "src": button.instance_id,
-            "payload": {"event": "click"},
-        },
-    )
+    harness.click(t, button)
     sidekick.run_forever()
     wait_until(lambda: harness.service.state == "shutdown", what="shutdown completes")
 
@@ -416,15 +382,7 @@ def test_run_forever_async_inside_users_asyncio_run(harness: Harness) -> None:
 
     async def main() -> None:
         button = sidekick.Button("stop", on_click=stop)
-        harness.inject(
-            t,
-            {
-                "component": "button",
-                "type": "event",
-                "src": button.instance_id,
-                "payload": {"event": "click"},
-            },
-        )
+        harness.click(t, button)
         await asyncio.wait_for(sidekick.run_forever_async(), 5)
 
     asyncio.run(main())
