@@ -14,28 +14,9 @@ and text come back to your callbacks. Every call is safe from any thread.
 """
 
 import logging
+from typing import TYPE_CHECKING, Any, List
 
 from ._version import __version__
-from .components import (
-    Button,
-    ButtonClickEvent,
-    Canvas,
-    CanvasClickEvent,
-    Column,
-    Component,
-    Console,
-    ConsoleSubmitEvent,
-    ErrorEvent,
-    Grid,
-    GridClickEvent,
-    Label,
-    Markdown,
-    ObservableValue,
-    Row,
-    Textbox,
-    TextboxSubmitEvent,
-    Viz,
-)
 from .errors import (
     SidekickConnectionError,
     SidekickConnectionRefusedError,
@@ -61,6 +42,44 @@ from .lifecycle import (
 #: The library's logger. Warnings reach stderr without any configuration
 #: (Python's last-resort handler) and follow yours when you configure logging.
 logger = logging.getLogger("sidekick")
+
+
+def __getattr__(name: str) -> Any:
+    # Components load on first use (see sidekick.components): a light import.
+    if name in __all__:
+        from . import components
+
+        value = getattr(components, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:
+    from .components import (
+        Button,
+        ButtonClickEvent,
+        Canvas,
+        CanvasClickEvent,
+        Column,
+        Component,
+        Console,
+        ConsoleSubmitEvent,
+        ErrorEvent,
+        Grid,
+        GridClickEvent,
+        Label,
+        Markdown,
+        ObservableValue,
+        Row,
+        Textbox,
+        TextboxSubmitEvent,
+        Viz,
+    )
 
 __all__ = [
     "__version__",

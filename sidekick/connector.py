@@ -11,11 +11,10 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
-import secrets
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Callable, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -33,18 +32,23 @@ DEFAULT_PORT = 5163
 
 
 def new_session_id() -> str:
-    """An unguessable session id (192 bits)."""
-    return secrets.token_urlsafe(24)
+    """An unguessable session id (192 bits; ``secrets`` would cost import time)."""
+    return base64.urlsafe_b64encode(os.urandom(24)).decode("ascii")
 
 
-@dataclass
 class Endpoint:
     """What the connector reached: how to reconnect, and what to tell the user."""
 
-    kind: str  # "pyodide" | "explicit" | "local" | "cloud" | "embedded"
-    url: str = ""
-    opened_browser: bool = False
-    server: Any = field(default=None, repr=False)
+    def __init__(
+        self, kind: str, url: str = "", opened_browser: bool = False, server: Any = None
+    ) -> None:
+        self.kind = kind  # "pyodide" | "explicit" | "local" | "cloud" | "embedded"
+        self.url = url
+        self.opened_browser = opened_browser
+        self.server = server
+
+    def __repr__(self) -> str:
+        return f"Endpoint({self.kind!r}, {self.url!r})"
 
 
 class ServerConnector:

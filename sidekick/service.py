@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import secrets
 import sys
 import threading
 from typing import Any, Callable, Dict, List, Optional, Set
@@ -90,7 +89,7 @@ class ConnectionService(Waits):
 
         self.url: Optional[str] = None
         self.connector = ServerConnector(self._explicit_url)
-        self.peer_id = "hero-" + secrets.token_hex(8)
+        self.peer_id = "hero-" + os.urandom(8).hex()
         self._atexit_registered = False
 
     # ------------------------------------------------------------------ state

@@ -21,25 +21,71 @@ Viz           per variable, its last full representation (at most
 ============  ==============================================================
 """
 
-from .base import Component
-from .button import Button
-from .canvas import Canvas, CanvasBuffer
-from .console import Console, OutputCapture
-from .events import (
-    ButtonClickEvent,
-    CanvasClickEvent,
-    ConsoleSubmitEvent,
-    ErrorEvent,
-    GridClickEvent,
-    TextboxSubmitEvent,
-)
-from .grid import Grid
-from .label import Label
-from .layout import Column, Row
-from .markdown import Markdown
-from .observable import ObservableValue
-from .textbox import Textbox
-from .viz import Viz
+from typing import TYPE_CHECKING, Any, Dict, List
+
+# Each component's module is imported when first used (PEP 562), so a script
+# that shows one Label does not pay for Grid, Canvas, Viz and the rest.
+_HOME: Dict[str, str] = {
+    "Component": "base",
+    "Button": "button",
+    "Canvas": "canvas",
+    "CanvasBuffer": "canvas_buffer",
+    "Console": "console",
+    "OutputCapture": "_capture",
+    "ButtonClickEvent": "events",
+    "CanvasClickEvent": "events",
+    "ConsoleSubmitEvent": "events",
+    "ErrorEvent": "events",
+    "GridClickEvent": "events",
+    "TextboxSubmitEvent": "events",
+    "Grid": "grid",
+    "Label": "label",
+    "Column": "layout",
+    "Row": "layout",
+    "Markdown": "markdown",
+    "ObservableValue": "observable",
+    "Textbox": "textbox",
+    "Viz": "viz",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(_HOME))
+
+
+if TYPE_CHECKING:
+    from ._capture import OutputCapture
+    from .base import Component
+    from .button import Button
+    from .canvas import Canvas
+    from .canvas_buffer import CanvasBuffer
+    from .console import Console
+    from .events import (
+        ButtonClickEvent,
+        CanvasClickEvent,
+        ConsoleSubmitEvent,
+        ErrorEvent,
+        GridClickEvent,
+        TextboxSubmitEvent,
+    )
+    from .grid import Grid
+    from .label import Label
+    from .layout import Column, Row
+    from .markdown import Markdown
+    from .observable import ObservableValue
+    from .textbox import Textbox
+    from .viz import Viz
 
 __all__ = [
     "Component",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Union
 
 from ._values import to_text
 from .base import Component
-from .events import ErrorEvent
+
+if TYPE_CHECKING:  # events load with the first event, not with the import
+    from .events import ErrorEvent
 
 __all__ = ["TextComponent"]
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import itertools
 import threading
-from typing import Any, Callable, ClassVar, Dict, List, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Dict, List, Optional, TypeVar, Union
 
 from .. import protocol
 from ..errors import SidekickError
 from ..service import ConnectionService, get_service, logger
 from ._values import json_str
-from .events import ErrorEvent
+
+if TYPE_CHECKING:  # events load with the first event, not with the import
+    from .events import ErrorEvent
 
 __all__ = ["Component", "Container", "replay_messages", "check_callback"]
 
@@ -208,6 +210,8 @@ class Component:
             return None
         payload = message.get("payload") or {}
         if message["type"] == "error":
+            from .events import ErrorEvent
+
             text = payload.get("message")
             event = ErrorEvent(self.instance_id, "error", str(text) if text is not None else "")
             callback = self._on_error

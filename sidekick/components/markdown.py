@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 from ._text import TextComponent
 from .base import Component
-from .events import ErrorEvent
+
+if TYPE_CHECKING:  # events load with the first event, not with the import
+    from .events import ErrorEvent
 
 __all__ = ["Markdown"]
 

@@ -1,62 +1,299 @@
-"""WebSocket transport over the ``websockets`` asyncio client."""
+"""WebSocket transport: :mod:`.frames` driven by an asyncio protocol.
+
+Sending is a plain ``transport.write`` (no task, no lock: the service's one
+sender coroutine calls it), so an idle connection puts a message on the wire
+at once. Received messages wait in a small inbox; reading pauses when the
+service falls behind, so a flood cannot grow memory.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import asyncio
+import collections
+import logging
+import os
+from typing import Any, Deque, List, Optional, Union
+from urllib.parse import urlsplit
 
 from ..urls import display_url
+from . import frames
 from .base import Transport, TransportClosed
 
-__all__ = ["WebSocketTransport", "connect_websocket"]
+__all__ = ["WebSocketTransport", "connect_websocket", "display_url"]
+
+logger = logging.getLogger("sidekick")
 
 # Large enough for any frame the UI sends (events are tiny) and for replays
 # from other heroes relayed to us; bounded so junk cannot exhaust memory.
 MAX_FRAME = 16 * 1024 * 1024
+#: Keepalive: a ping this often, and the connection is dead if its pong takes longer.
+PING_INTERVAL = 20.0
+PING_TIMEOUT = 20.0
+#: How long close() waits for the server to finish the closing handshake.
+CLOSE_TIMEOUT = 1.0
+# Write buffer: room for a few batch frames before send() waits for the socket.
+_WRITE_HIGH = 1024 * 1024
+# Inbox bounds (messages): pause reading above, resume below.
+_INBOX_HIGH, _INBOX_LOW = 256, 64
 
 
-class WebSocketTransport(Transport):
-    def __init__(self, connection: Any, url: str) -> None:
-        self._ws = connection
+class WebSocketTransport(Transport, asyncio.Protocol):
+    """One client connection; create it with :func:`connect_websocket`."""
+
+    def __init__(self, url: str, host: str, resource: str, max_size: int) -> None:
         self.description = display_url(url)
+        self._loop = asyncio.get_running_loop()
+        self._request, self._key = frames.handshake_request(host, resource)
+        self._head = bytearray()
+        self.opened: asyncio.Future[None] = self._loop.create_future()
+        self._parser = frames.FrameParser(max_size)
+        self._tr: Optional[asyncio.Transport] = None
+        self._inbox: Deque[Union[str, bytes]] = collections.deque()
+        self._reader: Optional[asyncio.Future[None]] = None
+        self._drain: Optional[asyncio.Future[None]] = None
+        self._paused_reading = False
+        self._closed: Optional[str] = None  # why, once no more may be sent
+        self._close_sent = False
+        self._lost: asyncio.Future[None] = self._loop.create_future()
+        self._ping_timer: Optional[asyncio.TimerHandle] = None
+        self._pong_timer: Optional[asyncio.TimerHandle] = None
+
+    # ------------------------------------------------------- the Transport API
 
     async def send(self, frame: str) -> None:
-        from websockets.exceptions import ConnectionClosed
-
-        try:
-            await self._ws.send(frame)
-        except ConnectionClosed as exc:
-            raise TransportClosed(str(exc)) from exc
+        if self._closed is not None:
+            raise TransportClosed(self._closed)
+        self._write(frames.OP_TEXT, frame.encode("utf-8"))
+        while self._drain is not None and self._closed is None:
+            await asyncio.shield(self._drain)
+        if self._closed is not None:
+            raise TransportClosed(self._closed)
 
     async def recv(self) -> str:
-        from websockets.exceptions import ConnectionClosed
-
-        try:
-            data = await self._ws.recv()
-        except ConnectionClosed as exc:
-            raise TransportClosed(str(exc)) from exc
-        if isinstance(data, (bytes, bytearray)):
-            return data  # type: ignore[return-value]  # decode() reports it as junk
-        return str(data)
+        inbox = self._inbox
+        while not inbox:
+            if self._closed is not None:
+                raise TransportClosed(self._closed)
+            self._reader = self._loop.create_future()
+            try:
+                await self._reader
+            finally:
+                self._reader = None
+        message = inbox.popleft()
+        if self._paused_reading and len(inbox) < _INBOX_LOW and self._tr is not None:
+            self._paused_reading = False
+            self._tr.resume_reading()
+        # bytes (a binary frame) go on: protocol.decode() reports them as junk.
+        return message  # type: ignore[return-value]
 
     async def close(self) -> None:
+        """Closing handshake, bounded by :data:`CLOSE_TIMEOUT`; never raises."""
+        if self._tr is None:
+            return
+        if not self._close_sent and not self._lost.done():
+            self._send_close(1000)
+        self._set_closed("closed by us")
         try:
-            await self._ws.close()
-        except Exception:  # closing a broken socket: nothing more to do
+            await asyncio.wait_for(asyncio.shield(self._lost), CLOSE_TIMEOUT)
+        except (asyncio.TimeoutError, Exception):
             pass
+        if not self._lost.done():
+            self._tr.abort()
+
+    def abort(self) -> None:
+        """Drop the connection without a handshake (a failed open)."""
+        if self._tr is not None:
+            self._tr.abort()
+
+    # -------------------------------------------------- asyncio.Protocol side
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        tr = transport
+        assert isinstance(tr, asyncio.Transport)
+        self._tr = tr
+        tr.set_write_buffer_limits(high=_WRITE_HIGH)
+        tr.write(self._request)
+
+    def data_received(self, data: bytes) -> None:
+        if self._tr is None or self._tr.is_closing():
+            return  # failed already: the rest is noise
+        if not self.opened.done():
+            data = self._handshake_data(data)
+            if not data:
+                return
+        try:
+            events = self._parser.feed(data)
+        except frames.ProtocolViolation as exc:
+            self._deliver(exc.events)
+            logger.warning("sidekick: %s broke the WebSocket protocol: %s", self.description, exc)
+            self._fail(exc.code, f"protocol error: {exc.reason}")
+            return
+        self._deliver(events)
+
+    def eof_received(self) -> Optional[bool]:
+        return False  # close our side too
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        self._set_closed(f"connection lost ({exc})" if exc else "connection closed")
+        for timer in (self._ping_timer, self._pong_timer):
+            if timer is not None:
+                timer.cancel()
+        if not self.opened.done():
+            self.opened.set_exception(
+                ConnectionError(f"the server closed the connection during the handshake ({exc})")
+            )
+        if not self._lost.done():
+            self._lost.set_result(None)
+        self._wake_writer()
+
+    def pause_writing(self) -> None:
+        if self._drain is None:
+            self._drain = self._loop.create_future()
+
+    def resume_writing(self) -> None:
+        self._wake_writer()
+
+    # ------------------------------------------------------------- internals
+
+    def _handshake_data(self, data: bytes) -> bytes:
+        """Collect the response head; return what follows it (already frames)."""
+        head = self._head
+        head += data
+        end = head.find(b"\r\n\r\n")
+        if end < 0:
+            if len(head) > frames.MAX_HANDSHAKE:
+                self._open_failed(frames.HandshakeError("handshake response too large"))
+            return b""
+        try:
+            frames.check_handshake(bytes(head[:end]), self._key)
+        except frames.HandshakeError as exc:
+            self._open_failed(exc)
+            return b""
+        rest = bytes(head[end + 4 :])
+        self._head = bytearray()
+        self.opened.set_result(None)
+        self._ping_timer = self._loop.call_later(PING_INTERVAL, self._ping)
+        return rest
+
+    def _open_failed(self, exc: BaseException) -> None:
+        self.opened.set_exception(exc)
+        assert self._tr is not None
+        self._tr.abort()
+
+    def _deliver(self, events: List[frames.Event]) -> None:
+        for opcode, payload in events:
+            if opcode == frames.OP_TEXT or opcode == frames.OP_BINARY:
+                if self._closed is None:
+                    self._inbox.append(payload)
+            elif opcode == frames.OP_PING:
+                if not self._close_sent:
+                    self._write(frames.OP_PONG, payload)  # type: ignore[arg-type]
+            elif opcode == frames.OP_PONG:
+                if self._pong_timer is not None:
+                    self._pong_timer.cancel()
+                    self._pong_timer = None
+            elif opcode == frames.OP_CLOSE:
+                self._on_close(payload)  # type: ignore[arg-type]
+        reader = self._reader
+        if reader is not None and not reader.done() and (self._inbox or self._closed):
+            reader.set_result(None)
+        if len(self._inbox) > _INBOX_HIGH and not self._paused_reading and self._tr is not None:
+            self._paused_reading = True
+            self._tr.pause_reading()
+
+    def _on_close(self, payload: bytes) -> None:
+        try:
+            code, reason = frames.parse_close(payload)
+        except frames.ProtocolViolation as exc:
+            self._fail(exc.code, f"protocol error: {exc.reason}")
+            return
+        if not self._close_sent:
+            self._send_close(1000 if code == 1005 else code)
+        detail = f"code {code}" + (f", {reason}" if reason else "")
+        self._set_closed(f"the server closed the connection ({detail})")
+        # The server closes TCP next; abort if it lingers.
+        self._loop.call_later(CLOSE_TIMEOUT, self.abort)
+
+    def _fail(self, code: int, why: str) -> None:
+        if not self._close_sent and self._tr is not None and not self._tr.is_closing():
+            self._send_close(code)
+        self._set_closed(why)
+        if self._tr is not None:
+            self._tr.close()  # after the close frame is written
+
+    def _set_closed(self, why: str) -> None:
+        if self._closed is None:
+            self._closed = why
+        reader = self._reader
+        if reader is not None and not reader.done():
+            reader.set_result(None)
+
+    def _send_close(self, code: int) -> None:
+        self._close_sent = True
+        self._write(frames.OP_CLOSE, frames.close_payload(code))
+
+    def _write(self, opcode: int, payload: bytes) -> None:
+        assert self._tr is not None
+        self._tr.write(frames.encode_frame(opcode, payload))
+
+    def _wake_writer(self) -> None:
+        drain, self._drain = self._drain, None
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+    def _ping(self) -> None:
+        if self._closed is not None or self._tr is None:
+            return
+        self._write(frames.OP_PING, os.urandom(4))
+        if self._pong_timer is None:
+            self._pong_timer = self._loop.call_later(PING_TIMEOUT, self._keepalive_timeout)
+        self._ping_timer = self._loop.call_later(PING_INTERVAL, self._ping)
+
+    def _keepalive_timeout(self) -> None:
+        self._pong_timer = None
+        logger.debug("sidekick: no pong from %s: dropping the connection", self.description)
+        self._set_closed("keepalive ping timeout")
+        if self._tr is not None:
+            self._tr.abort()
 
 
-async def connect_websocket(url: str, open_timeout: Optional[float] = 5.0) -> WebSocketTransport:
-    """Open a WebSocket to ``url``; raises ``OSError`` or a websockets error on failure."""
-    from websockets.asyncio.client import connect
+async def connect_websocket(
+    url: str, open_timeout: Optional[float] = 5.0, max_size: int = MAX_FRAME
+) -> WebSocketTransport:
+    """Open a WebSocket to ``url`` (``ws://`` or ``wss://``).
 
-    ws = await connect(
-        url,
-        open_timeout=open_timeout,
-        max_size=MAX_FRAME,
-        compression=None,  # loopback traffic: deflate would only cost CPU
-        ping_interval=20,
-        ping_timeout=20,
-        close_timeout=1,
-        user_agent_header=None,
-    )
-    return WebSocketTransport(ws, url)
+    Raises ``OSError`` (refused, unreachable), ``asyncio.TimeoutError``, or
+    :class:`~sidekick.transport.frames.HandshakeError` when the server does
+    not upgrade the connection.
+    """
+    parts = urlsplit(url)
+    hostname = parts.hostname
+    if parts.scheme not in ("ws", "wss") or not hostname:
+        raise ValueError(f"not a WebSocket URL: {display_url(url)}")
+    secure = parts.scheme == "wss"
+    port = parts.port or (443 if secure else 80)
+    resource = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    host = parts.netloc.rpartition("@")[2]  # as written, with [brackets] and :port
+    ssl_context: Any = None
+    if secure:
+        import ssl  # only for wss://: it costs import time
+
+        ssl_context = ssl.create_default_context()
+    made: List[WebSocketTransport] = []
+
+    def factory() -> WebSocketTransport:
+        made.append(WebSocketTransport(url, host, resource, max_size))
+        return made[-1]
+
+    async def open_() -> WebSocketTransport:
+        loop = asyncio.get_running_loop()
+        await loop.create_connection(factory, hostname, port, ssl=ssl_context)
+        await made[0].opened
+        return made[0]
+
+    try:
+        return await asyncio.wait_for(open_(), open_timeout)
+    except BaseException:
+        if made:
+            made[0].abort()
+        raise

@@ -1,0 +1,256 @@
+"""The pure WebSocket client core: handshake, masking, framing, reassembly, violations."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import struct
+from typing import List
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sidekick.transport import frames
+from sidekick.transport.frames import (
+    OP_BINARY,
+    OP_CLOSE,
+    OP_CONT,
+    OP_PING,
+    OP_PONG,
+    OP_TEXT,
+    FrameParser,
+    HandshakeError,
+    ProtocolViolation,
+)
+
+
+def server_frame(opcode: int, payload: bytes, fin: bool = True, rsv: int = 0) -> bytes:
+    """A frame as a server sends it: unmasked, any length encoding."""
+    b0 = (0x80 if fin else 0) | rsv | opcode
+    n = len(payload)
+    if n < 126:
+        head = struct.pack("!BB", b0, n)
+    elif n < 1 << 16:
+        head = struct.pack("!BBH", b0, 126, n)
+    else:
+        head = struct.pack("!BBQ", b0, 127, n)
+    return head + payload
+
+
+def unmask_client_frame(frame: bytes) -> tuple:
+    """(fin, opcode, payload) of a frame we sent; checks it is masked."""
+    b0, b1 = frame[0], frame[1]
+    assert b1 & 0x80, "client frames must be masked"
+    n, pos = b1 & 0x7F, 2
+    if n == 126:
+        (n,) = struct.unpack_from("!H", frame, 2)
+        pos = 4
+    elif n == 127:
+        (n,) = struct.unpack_from("!Q", frame, 2)
+        pos = 10
+    key = frame[pos : pos + 4]
+    body = frame[pos + 4 :]
+    assert len(body) == n
+    return bool(b0 & 0x80), b0 & 0x0F, bytes(b ^ key[i % 4] for i, b in enumerate(body))
+
+
+def accept_for(key: str) -> str:
+    digest = hashlib.sha1(key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest()
+    return base64.b64encode(digest).decode()
+
+
+def response(key: str, status: str = "101 Switching Protocols", **extra: str) -> bytes:
+    lines = [
+        f"HTTP/1.1 {status}",
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        f"Sec-WebSocket-Accept: {accept_for(key)}",
+    ]
+    lines += [f"{name.replace('_', '-')}: {value}" for name, value in extra.items()]
+    return "\r\n".join(lines).encode()
+
+
+# ---------------------------------------------------------------- handshake
+
+
+def test_request_carries_a_fresh_key_and_the_resource() -> None:
+    request, key = frames.handshake_request("127.0.0.1:5163", "/?session=a&token=b")
+    again, other = frames.handshake_request("127.0.0.1:5163", "/")
+    assert key != other
+    assert len(base64.b64decode(key)) == 16
+    text = request.decode()
+    assert text.startswith("GET /?session=a&token=b HTTP/1.1\r\n")
+    assert "\r\nHost: 127.0.0.1:5163\r\n" in text
+    assert f"\r\nSec-WebSocket-Key: {key}\r\n" in text
+    assert "\r\nSec-WebSocket-Version: 13\r\n" in text
+    assert text.endswith("\r\n\r\n")
+
+
+def test_a_correct_upgrade_passes() -> None:
+    _, key = frames.handshake_request("h", "/")
+    frames.check_handshake(response(key), key)
+    # Header names are case-insensitive and Connection may list several tokens.
+    lower = response(key).replace(b"Connection: Upgrade", b"connection: keep-alive, upgrade")
+    frames.check_handshake(lower, key)
+
+
+def test_a_refusal_reports_the_http_status() -> None:
+    with pytest.raises(HandshakeError, match="HTTP 403") as info:
+        frames.check_handshake(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0", "k")
+    assert info.value.status == 403
+
+
+@pytest.mark.parametrize(
+    "head, why",
+    [
+        (b"SSH-2.0-OpenSSH_9.2", "not an HTTP response"),
+        (b"HTTP/1.1 abc Weird", "not an HTTP response"),
+        (b"HTTP/1.1 101 OK\r\nno colon here", "malformed header"),
+    ],
+)
+def test_garbage_instead_of_a_response_is_refused(head: bytes, why: str) -> None:
+    with pytest.raises(HandshakeError, match=why):
+        frames.check_handshake(head, "k")
+
+
+def test_a_wrong_accept_or_missing_upgrade_is_refused() -> None:
+    _, key = frames.handshake_request("h", "/")
+    with pytest.raises(HandshakeError, match="Sec-WebSocket-Accept"):
+        frames.check_handshake(response("another key"), key)
+    with pytest.raises(HandshakeError, match="did not upgrade"):
+        frames.check_handshake(response(key).replace(b"websocket", b"h2c"), key)
+    with pytest.raises(HandshakeError, match="did not upgrade the connection"):
+        frames.check_handshake(response(key).replace(b"Connection: Upgrade", b"Connection: x"), key)
+
+
+def test_extensions_we_did_not_offer_are_refused() -> None:
+    _, key = frames.handshake_request("h", "/")
+    with pytest.raises(HandshakeError, match="extensions"):
+        frames.check_handshake(response(key, Sec_WebSocket_Extensions="permessage-deflate"), key)
+
+
+# -------------------------------------------------------------- our frames
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 65535, 65536, 200_000])
+def test_client_frames_are_masked_and_length_encoded(size: int) -> None:
+    payload = os.urandom(size)
+    fin, opcode, body = unmask_client_frame(frames.encode_frame(OP_TEXT, payload))
+    assert (fin, opcode, body) == (True, OP_TEXT, payload)
+
+
+def test_each_frame_gets_its_own_mask_key() -> None:
+    a = frames.encode_frame(OP_TEXT, b"same text")
+    b = frames.encode_frame(OP_TEXT, b"same text")
+    assert a[2:6] != b[2:6]
+
+
+@given(key=st.binary(min_size=4, max_size=4), data=st.binary(max_size=300))
+def test_mask_is_bytewise_xor(key: bytes, data: bytes) -> None:
+    expected = bytes(b ^ key[i % 4] for i, b in enumerate(data))
+    assert frames.mask(key, data) == expected
+    assert frames.mask(key, expected) == data
+
+
+# ------------------------------------------------------------ server frames
+
+
+def test_messages_in_one_chunk_or_byte_by_byte_are_the_same() -> None:
+    stream = (
+        server_frame(OP_TEXT, "héllo".encode())
+        + server_frame(OP_PING, b"p")
+        + server_frame(OP_TEXT, b"x" * 70_000)
+        + server_frame(OP_BINARY, b"\x00\x01")
+    )
+    whole = FrameParser(1 << 20).feed(stream)
+    parser = FrameParser(1 << 20)
+    pieces: List[frames.Event] = []
+    for i in range(len(stream)):
+        pieces += parser.feed(stream[i : i + 1])
+    expected = [(OP_TEXT, "héllo"), (OP_PING, b"p"), (OP_TEXT, "x" * 70_000), (OP_BINARY, b"\0\1")]
+    assert whole == pieces == expected
+
+
+def test_fragments_are_reassembled_with_control_frames_in_between() -> None:
+    text = "ü".encode()  # split inside the character: decoding waits for the whole message
+    stream = (
+        server_frame(OP_TEXT, b"ab" + text[:1], fin=False)
+        + server_frame(OP_PING, b"mid")
+        + server_frame(OP_CONT, text[1:], fin=False)
+        + server_frame(OP_CONT, b"cd")
+        + server_frame(OP_TEXT, b"next")
+    )
+    assert FrameParser(100).feed(stream) == [
+        (OP_PING, b"mid"),
+        (OP_TEXT, "abücd"),
+        (OP_TEXT, "next"),
+    ]
+
+
+def test_close_payload_is_parsed() -> None:
+    events = FrameParser(100).feed(server_frame(OP_CLOSE, frames.close_payload(1001, "bye")))
+    assert events == [(OP_CLOSE, struct.pack("!H", 1001) + b"bye")]
+    assert frames.parse_close(events[0][1]) == (1001, "bye")  # type: ignore[arg-type]
+    assert frames.parse_close(b"") == (1005, "")
+    for bad in (b"\x03", struct.pack("!H", 999), struct.pack("!H", 1005), b"\x03\xe8\xff"):
+        with pytest.raises(ProtocolViolation):
+            frames.parse_close(bad)
+
+
+@pytest.mark.parametrize(
+    "stream, code, why",
+    [
+        (server_frame(OP_TEXT, b"x", rsv=0x40), 1002, "reserved bits"),
+        (b"\x81\x81abcdx", 1002, "masked"),
+        (server_frame(0x3, b""), 1002, "unknown opcode"),
+        (server_frame(OP_PING, b"", fin=False), 1002, "fragmented control"),
+        (server_frame(OP_PING, b"p" * 126), 1002, "longer than 125"),
+        (server_frame(OP_CONT, b"x"), 1002, "continuation"),
+        (server_frame(OP_TEXT, b"a", fin=False) + server_frame(OP_TEXT, b"b"), 1002, "before"),
+        (server_frame(OP_TEXT, b"\xff\xfe"), 1007, "UTF-8"),
+        (server_frame(OP_TEXT, b"y" * 101), 1009, "larger than 100"),
+        (
+            server_frame(OP_TEXT, b"y" * 60, fin=False) + server_frame(OP_CONT, b"y" * 60),
+            1009,
+            "larger",
+        ),
+    ],
+)
+def test_violations_carry_the_close_code(stream: bytes, code: int, why: str) -> None:
+    with pytest.raises(ProtocolViolation, match=why) as info:
+        FrameParser(100).feed(stream)
+    assert info.value.code == code
+
+
+def test_an_oversized_frame_is_refused_from_its_header_alone() -> None:
+    # 64-bit length of 2**62: refused before any of it arrives (no buffering).
+    with pytest.raises(ProtocolViolation) as info:
+        FrameParser(1 << 20).feed(b"\x81\x7f" + struct.pack("!Q", 1 << 62))
+    assert info.value.code == 1009
+
+
+def test_events_before_a_violation_are_kept() -> None:
+    stream = server_frame(OP_TEXT, b"good") + server_frame(OP_TEXT, b"\xff")
+    with pytest.raises(ProtocolViolation) as info:
+        FrameParser(100).feed(stream)
+    assert info.value.events == [(OP_TEXT, "good")]
+
+
+def test_pong_and_binary_pass_through() -> None:
+    stream = server_frame(OP_PONG, b"k") + server_frame(OP_BINARY, b"\xff")
+    assert FrameParser(10).feed(stream) == [(OP_PONG, b"k"), (OP_BINARY, b"\xff")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(junk=st.binary(max_size=400), split=st.integers(min_value=1, max_value=50))
+def test_junk_only_ever_raises_protocol_violation(junk: bytes, split: int) -> None:
+    parser = FrameParser(256)
+    try:
+        for i in range(0, len(junk), split):
+            for opcode, payload in parser.feed(junk[i : i + split]):
+                assert opcode in (OP_TEXT, OP_BINARY, OP_PING, OP_PONG, OP_CLOSE)
+                assert isinstance(payload, str if opcode == OP_TEXT else bytes)
+    except ProtocolViolation as exc:
+        assert exc.code in (1002, 1007, 1009)

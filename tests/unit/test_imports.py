@@ -1,0 +1,65 @@
+"""``import sidekick`` stays light, and the lazily loaded names behave like plain ones."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import sidekick
+
+
+def _modules_after(code: str) -> list:
+    probe = f"import sys, json; {code}; print(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30, check=True
+    ).stdout
+    return json.loads(out)
+
+
+def test_import_loads_no_component_module_and_no_websockets() -> None:
+    loaded = _modules_after("import sidekick")
+    assert not [m for m in loaded if m.startswith("sidekick.components.")]
+    assert not [m for m in loaded if m.split(".")[0] in ("websockets", "importlib_metadata")]
+    assert "secrets" not in loaded and "dataclasses" not in loaded
+
+
+def test_a_label_loads_only_what_a_label_needs() -> None:
+    loaded = _modules_after("import sidekick; sidekick.Label")
+    assert "sidekick.components.label" in loaded
+    for heavy in ("grid", "canvas", "viz", "console", "observable", "events"):
+        assert f"sidekick.components.{heavy}" not in loaded
+
+
+def test_every_public_name_resolves_and_is_listed() -> None:
+    for name in sidekick.__all__:
+        assert getattr(sidekick, name) is not None
+    assert set(sidekick.__all__) <= set(dir(sidekick))
+    namespace: dict = {}
+    exec("from sidekick import *", namespace)
+    assert {"Grid", "Viz", "GridClickEvent", "ObservableValue"} <= set(namespace)
+    from sidekick.components import Grid
+
+    assert sidekick.Grid is Grid
+
+
+def test_unknown_names_are_attribute_errors() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Gird'"):
+        sidekick.Gird  # type: ignore[attr-defined]  # noqa: B018
+    with pytest.raises(ImportError):
+        exec("from sidekick import Gird", {})
+    import sidekick.components as components
+
+    with pytest.raises(AttributeError, match="no attribute 'CanvasBufer'"):
+        components.CanvasBufer  # type: ignore[attr-defined]  # noqa: B018
+    # Helpers of the components package are not part of the top-level API.
+    assert not hasattr(sidekick, "CanvasBuffer")
+
+
+def test_events_are_still_dataclasses_with_the_0_0_7_fields() -> None:
+    import dataclasses
+
+    event = sidekick.GridClickEvent("grid-1", "click", 2, 3)
+    assert dataclasses.asdict(event) == {"instance_id": "grid-1", "type": "click", "x": 2, "y": 3}
