@@ -27,6 +27,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from typing import Any, Callable, Dict, List, Optional, Set
 
 from . import protocol
@@ -46,6 +47,10 @@ logger = logging.getLogger("sidekick")
 
 _BACKOFF_START = 0.5
 _BACKOFF_MAX = 30.0
+#: A message that finds the connection idle this long leaves from the caller's
+#: thread (Transport.send_now) instead of waking the loop: a click's answer
+#: goes out at once, while a burst still goes through the queue in batches.
+_IDLE_BEFORE_DIRECT = 0.001
 #: When more than this much encoded text waits for a UI that is not keeping up
 #: (a stalled relay or network), the queue is dropped and the UI gets the
 #: components' current state instead (clearAll + replay): memory stays bounded
@@ -79,6 +84,9 @@ class ConnectionService(Waits):
         self._forwarding = False  # transport up and at least one UI online
         self._wake_pending = False
         self._wake_event: Optional[asyncio.Event] = None
+        self._draining = False  # the loop holds drained messages it has not written yet
+        self._send_now: Optional[Callable[[str], bool]] = None  # the transport's, if any
+        self._last_direct = 0.0
 
         self._ui_peers: Dict[str, Set[str]] = {}
         self._batch_ok = False
@@ -140,6 +148,8 @@ class ConnectionService(Waits):
         """
         if not self._forwarding:
             return False  # the components' state is replayed when a UI arrives
+        if self._send_directly_locked(text):
+            return False
         self._queued_user += 1
         self._enqueued += 1
         if not self._resync:
@@ -152,6 +162,31 @@ class ConnectionService(Waits):
         if self._wake_pending:
             return False
         self._wake_pending = True
+        return True
+
+    def _send_directly_locked(self, text: str) -> bool:
+        """Write ``text`` from this thread when nothing is queued or being written.
+
+        Order holds: the lock keeps out other callers, and the loop writes
+        only what it drained (``_draining``). Once per idle period, so a burst
+        after its first message is batched by the loop as usual.
+        """
+        send_now = self._send_now
+        if (
+            send_now is None
+            or self._queue
+            or self._wake_pending
+            or self._draining
+            or self._resync
+            or self._stopping
+        ):
+            return False
+        now = time.monotonic()
+        if now - self._last_direct < _IDLE_BEFORE_DIRECT or not send_now(text):
+            return False
+        self._last_direct = now
+        self._enqueued += 1
+        self._sent += 1  # already on the wire: flush() has nothing to wait for
         return True
 
     def wake(self) -> None:
@@ -258,6 +293,8 @@ class ConnectionService(Waits):
     async def _serve(self, transport: Transport) -> None:
         """Announce, then write queued messages until the transport closes or we stop."""
         await transport.send(protocol.encode(self._announce("online")))
+        with self.lock:
+            self._send_now = getattr(transport, "send_now", None)
         closed = asyncio.Event()
         reader = asyncio.ensure_future(self._read(transport, closed))
         event = self._wake_event
@@ -274,6 +311,7 @@ class ConnectionService(Waits):
                     self._queued_bytes = 0
                     count, self._queued_user = self._queued_user, 0
                     self._wake_pending = False
+                    self._draining = bool(items)
                     batch_ok = self._batch_ok
                 try:
                     if closed.is_set():
@@ -285,8 +323,9 @@ class ConnectionService(Waits):
                 finally:
                     # Sent, or lost with the transport and rebuilt by the replay:
                     # either way flush() must not wait for these any longer.
-                    if count:
-                        with self._changed:
+                    with self._changed:
+                        self._draining = False
+                        if count:
                             self._sent += count
                             self._changed.notify_all()
                 if self._stopping:
@@ -300,6 +339,9 @@ class ConnectionService(Waits):
 
     async def _read(self, transport: Transport, closed: asyncio.Event) -> None:
         try:
+            set_receiver = getattr(transport, "set_receiver", None)
+            if set_receiver is not None:
+                set_receiver(self._handle_frame)  # then recv() below waits for the close
             while True:
                 frame = await transport.recv()
                 self._handle_frame(frame)
@@ -328,6 +370,8 @@ class ConnectionService(Waits):
         """The transport is gone: no UI is reachable until we reconnect."""
         with self._changed:
             self._forwarding = False
+            self._send_now = None
+            self._draining = False
             self._ui_peers.clear()
             self._drop_queue_locked()
             self._wake_pending = False

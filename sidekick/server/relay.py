@@ -106,6 +106,19 @@ class _Peer:
         if len(queue) == 1:
             self.wakeup.set()
 
+    def can_send_now(self) -> bool:
+        """Nothing waits for this peer and its socket takes more at once.
+
+        Then ``conn.send`` completes without yielding (websockets waits only
+        while writing is paused or the transport closes), so the reader can
+        forward inline and skip a loop iteration of the writer task: that
+        iteration is about a tenth of a click's round trip.
+        """
+        if self.queue or self.closing:
+            return False
+        transport = self.conn.transport
+        return transport.get_write_buffer_size() == 0 and not transport.is_closing()
+
     def drop_too_slow(self) -> None:
         logger.warning(
             "disconnecting %s peer %s: it fell behind by %d frames (%d bytes)",
@@ -250,8 +263,15 @@ class Relay:
                     targets = session.heroes
                 else:
                     targets = session.peers
-                for target in targets:
-                    if target is not peer:
+                for target in tuple(targets):
+                    if target is peer:
+                        continue
+                    if target.can_send_now():
+                        try:
+                            await target.conn.send(data, text=True)
+                        except ConnectionClosed:
+                            pass  # its own reader sees the close and cleans up
+                    else:
                         target.enqueue(data)
         except ConnectionClosed:
             pass

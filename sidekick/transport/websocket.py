@@ -1,9 +1,11 @@
 """WebSocket transport: :mod:`.frames` driven by an asyncio protocol.
 
-Sending is a plain ``transport.write`` (no task, no lock: the service's one
-sender coroutine calls it), so an idle connection puts a message on the wire
-at once. Received messages wait in a small inbox; reading pauses when the
-service falls behind, so a flood cannot grow memory.
+Sending is a plain ``transport.write`` from the service's sender coroutine;
+besides, :meth:`WebSocketTransport.send_now` lets any thread put a message on
+an idle connection itself, sparing the loop's wake-up (a click's answer
+leaves from the callback thread). Every write, from either side, holds one
+lock, so frames never interleave. Received messages wait in a small inbox;
+reading pauses when the service falls behind, so a flood cannot grow memory.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import asyncio
 import collections
 import logging
 import os
-from typing import Any, Deque, List, Optional, Union
+import socket
+import threading
+from typing import Any, Callable, Deque, List, Optional, Union
 from urllib.parse import urlsplit
 
 from ..urls import display_url
@@ -40,8 +44,14 @@ _INBOX_HIGH, _INBOX_LOW = 256, 64
 class WebSocketTransport(Transport, asyncio.Protocol):
     """One client connection; create it with :func:`connect_websocket`."""
 
-    def __init__(self, url: str, host: str, resource: str, max_size: int) -> None:
+    def __init__(
+        self, url: str, host: str, resource: str, max_size: int, sock: Optional[socket.socket]
+    ) -> None:
         self.description = display_url(url)
+        # The plain TCP socket, for send_now (None over TLS: only asyncio may write).
+        self._sock = sock
+        self._write_lock = threading.Lock()
+        self._handoff: Optional[bytes] = None  # the rest of a partial send_now, for the loop
         self._loop = asyncio.get_running_loop()
         self._request, self._key = frames.handshake_request(host, resource)
         self._head = bytearray()
@@ -49,6 +59,7 @@ class WebSocketTransport(Transport, asyncio.Protocol):
         self._parser = frames.FrameParser(max_size)
         self._tr: Optional[asyncio.Transport] = None
         self._inbox: Deque[Union[str, bytes]] = collections.deque()
+        self._receiver: Optional[Callable[[Union[str, bytes]], None]] = None
         self._reader: Optional[asyncio.Future[None]] = None
         self._drain: Optional[asyncio.Future[None]] = None
         self._paused_reading = False
@@ -68,6 +79,50 @@ class WebSocketTransport(Transport, asyncio.Protocol):
             await asyncio.shield(self._drain)
         if self._closed is not None:
             raise TransportClosed(self._closed)
+
+    def send_now(self, frame: str) -> bool:
+        """From any thread: write ``frame`` at once if nothing waits to be written.
+
+        Returns False (nothing written) when the connection is busy, closed or
+        TLS; the caller then queues the frame for :meth:`send` as usual.
+        """
+        sock, tr = self._sock, self._tr
+        if sock is None or tr is None or self._closed is not None:
+            return False
+        data = frames.encode_frame(frames.OP_TEXT, frame.encode("utf-8"))
+        with self._write_lock:
+            # An empty asyncio buffer means asyncio is not writing: the socket is ours.
+            if self._handoff is not None or tr.get_write_buffer_size() or self._closed is not None:
+                return False
+            try:
+                sent = sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                return False  # the loop's next write reports the broken connection
+            if sent < len(data):
+                # The socket is full: asyncio writes the rest, before any other
+                # write (see _write), so frames never interleave.
+                self._handoff = data[sent:]
+                self._loop.call_soon_threadsafe(self._finish_handoff)
+        return True
+
+    def _finish_handoff(self) -> None:
+        with self._write_lock:
+            self._write_handoff_locked()
+
+    def _write_handoff_locked(self) -> None:
+        rest, self._handoff = self._handoff, None
+        if rest is not None and self._tr is not None and not self._tr.is_closing():
+            self._tr.write(rest)
+
+    def set_receiver(self, receiver: Callable[[Union[str, bytes]], None]) -> None:
+        """Hand each message to ``receiver`` as it arrives, on the loop.
+
+        This spares the loop iteration that resuming a ``recv()`` costs; after
+        it, ``recv()`` only waits for the close (and returns what came before).
+        """
+        self._receiver = receiver
 
     async def recv(self) -> str:
         inbox = self._inbox
@@ -183,7 +238,14 @@ class WebSocketTransport(Transport, asyncio.Protocol):
     def _deliver(self, events: List[frames.Event]) -> None:
         for opcode, payload in events:
             if opcode == frames.OP_TEXT or opcode == frames.OP_BINARY:
-                if self._closed is None:
+                if self._closed is not None:
+                    pass
+                elif self._receiver is not None and not self._inbox:
+                    try:
+                        self._receiver(payload)
+                    except Exception:
+                        logger.exception("sidekick: error while handling a message")
+                else:
                     self._inbox.append(payload)
             elif opcode == frames.OP_PING:
                 if not self._close_sent:
@@ -234,7 +296,11 @@ class WebSocketTransport(Transport, asyncio.Protocol):
 
     def _write(self, opcode: int, payload: bytes) -> None:
         assert self._tr is not None
-        self._tr.write(frames.encode_frame(opcode, payload))
+        data = frames.encode_frame(opcode, payload)
+        with self._write_lock:
+            if self._handoff is not None:
+                self._write_handoff_locked()
+            self._tr.write(data)
 
     def _wake_writer(self) -> None:
         drain, self._drain = self._drain, None
@@ -280,20 +346,60 @@ async def connect_websocket(
 
         ssl_context = ssl.create_default_context()
     made: List[WebSocketTransport] = []
+    sock: Optional[socket.socket] = None
 
     def factory() -> WebSocketTransport:
-        made.append(WebSocketTransport(url, host, resource, max_size))
+        made.append(WebSocketTransport(url, host, resource, max_size, None if secure else sock))
         return made[-1]
 
     async def open_() -> WebSocketTransport:
+        nonlocal sock
         loop = asyncio.get_running_loop()
-        await loop.create_connection(factory, hostname, port, ssl=ssl_context)
+        sock = await _connect_socket(hostname, port)
+        server_hostname = hostname if secure else None
+        await loop.create_connection(
+            factory, sock=sock, ssl=ssl_context, server_hostname=server_hostname
+        )
         await made[0].opened
         return made[0]
 
     try:
         return await asyncio.wait_for(open_(), open_timeout)
     except BaseException:
-        if made:
-            made[0].abort()
+        if made and made[0]._tr is not None:
+            made[0].abort()  # closes the socket too
+        elif sock is not None:
+            sock.close()
         raise
+
+
+async def _connect_socket(host: str, port: int) -> socket.socket:
+    """A connected non-blocking TCP socket; each address of ``host`` in turn.
+
+    We make the socket ourselves (asyncio's own is hidden behind a wrapper)
+    so :meth:`WebSocketTransport.send_now` can write to it.
+    """
+    loop = asyncio.get_running_loop()
+    try:  # an IP address needs no lookup (and no executor thread)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_NUMERICHOST)
+    except socket.gaierror:
+        try:
+            infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except RuntimeError:
+            # At interpreter exit (Python 3.9) the executor takes no new
+            # threads; the exit flush still has to connect.
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    error: Optional[OSError] = None
+    for family, kind, proto, _, address in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setblocking(False)
+            await loop.sock_connect(sock, address)
+            return sock
+        except OSError as exc:
+            sock.close()
+            error = exc
+        except BaseException:
+            sock.close()
+            raise
+    raise error or OSError(f"no address found for {host}")

@@ -8,6 +8,7 @@ we check ours against it.
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any, Awaitable, Callable, List, Optional, TypeVar
 
 import pytest
@@ -268,3 +269,66 @@ def test_a_protocol_violation_closes_with_its_code() -> None:
             await client.recv()
 
     run(silent_server(body, UPGRADE, then=b"\x81\x81abcdx"))
+
+
+def test_send_now_from_another_thread_keeps_order_with_the_loops_sends() -> None:
+    async def body(url: str) -> None:
+        client = await connect_websocket(url)
+        loop = asyncio.get_running_loop()
+        # From a thread while the loop is idle: written at once.
+        assert await loop.run_in_executor(None, client.send_now, "from a thread")
+        await client.send("from the loop")
+        assert [await client.recv(), await client.recv()] == ["from a thread", "from the loop"]
+        await client.close()
+        assert not client.send_now("after close")
+
+    run(with_server(echo, body))
+
+
+def test_a_partial_send_now_is_finished_by_the_loop_before_anything_else() -> None:
+    big = "x" * 3_000_000  # more than the socket takes at once
+
+    async def body(url: str) -> None:
+        client = await connect_websocket(url)
+        assert client._sock is not None
+        client._sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        assert client.send_now(big)
+        assert client._handoff is not None  # the socket was full: the loop writes the rest
+        assert not client.send_now("must wait")  # busy: the caller queues instead
+        await client.send("next")
+        assert await client.recv() == big
+        assert await client.recv() == "next"
+        await client.close()
+
+    run(with_server(echo, body, max_size=None))
+
+
+def test_a_receiver_gets_each_message_as_it_arrives() -> None:
+    async def handler(conn: ServerConnection) -> None:
+        assert await conn.recv() == "go"
+        for i in range(100):
+            await conn.send(f"m{i}")
+        await conn.close(1000)
+
+    async def body(url: str) -> None:
+        client = await connect_websocket(url)
+        got: List[Any] = []
+        client.set_receiver(got.append)
+        await client.send("go")
+        with pytest.raises(TransportClosed):  # recv() now only waits for the close
+            await client.recv()
+        assert got == [f"m{i}" for i in range(100)]
+
+    run(with_server(handler, body))
+
+
+def test_a_host_name_is_resolved_and_each_address_tried() -> None:
+    """``localhost`` may resolve to ::1 first; the server listens on 127.0.0.1 only."""
+
+    async def body(url: str) -> None:
+        client = await connect_websocket(url.replace("127.0.0.1", "localhost"))
+        await client.send("by name")
+        assert await client.recv() == "by name"
+        await client.close()
+
+    run(with_server(echo, body))

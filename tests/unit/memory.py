@@ -47,8 +47,26 @@ class MemoryTransport(Transport):
         return out
 
 
+class DirectMemoryTransport(MemoryTransport):
+    """Also offers ``send_now``: frames written from the caller's thread are noted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.accept_direct = True
+        self.direct: List[str] = []
+
+    def send_now(self, frame: str) -> bool:
+        if self.closed or not self.accept_direct:
+            return False
+        self.frames.append(frame)
+        self.direct.append(frame)
+        return True
+
+
 class MemoryConnector:
     def __init__(self) -> None:
+        #: Make transports with send_now (as the WebSocket transport has).
+        self.direct = False
         self.transports: List[MemoryTransport] = []
         self.refuse_first = False
         self.refuse_reconnect = 0
@@ -66,7 +84,7 @@ class MemoryConnector:
         return self._new()
 
     def _new(self) -> MemoryTransport:
-        t = MemoryTransport()
+        t = DirectMemoryTransport() if self.direct else MemoryTransport()
         self.transports.append(t)
         return t
 

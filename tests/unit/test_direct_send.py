@@ -1,0 +1,85 @@
+"""An idle connection's next message leaves from the caller's thread; bursts still batch."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import sidekick
+
+from .memory import DirectMemoryTransport, Harness, wait_until
+
+
+def connected(harness: Harness) -> DirectMemoryTransport:
+    harness.connector.direct = True
+    t = harness.connected()
+    harness.ui_online(t)
+    sidekick.flush(timeout=5)
+    assert isinstance(t, DirectMemoryTransport)
+    return t
+
+
+def texts(t: DirectMemoryTransport) -> list:
+    return [
+        m["payload"]["options"]["text"]
+        for m in t.messages()
+        if m["type"] == "update" and m["payload"]["action"] == "setText"
+    ]
+
+
+def test_an_idle_update_is_written_by_the_caller(harness: Harness) -> None:
+    label = sidekick.Label("a")
+    t = connected(harness)
+    time.sleep(0.01)  # idle
+    label.text = "b"
+    # Written before the setter returned, and not by the loop (t.direct):
+    assert json.loads(t.direct[-1])["payload"]["options"]["text"] == "b"
+    sidekick.flush(timeout=0.001)  # nothing to wait for: it is already written
+
+
+def test_a_burst_sends_its_first_message_directly_and_batches_the_rest(harness: Harness) -> None:
+    label = sidekick.Label("start")
+    t = connected(harness)
+    time.sleep(0.01)
+    frames_before = len(t.frames)
+    for i in range(2000):
+        label.text = str(i)
+    sidekick.flush(timeout=5)
+    assert texts(t)[-2000:] == [str(i) for i in range(2000)]  # order kept across both paths
+    assert len(t.direct) >= 1
+    # Far fewer frames than messages: the loop batched what the caller did not write.
+    assert len(t.frames) - frames_before < 200
+
+
+def test_a_refused_direct_write_goes_through_the_queue(harness: Harness) -> None:
+    label = sidekick.Label("a")
+    t = connected(harness)
+    t.accept_direct = False
+    time.sleep(0.01)
+    label.text = "queued"
+    sidekick.flush(timeout=5)
+    assert texts(t)[-1] == "queued" and not t.direct
+
+
+def test_updates_from_many_threads_keep_each_threads_order(harness: Harness) -> None:
+    labels = [sidekick.Label(str(n)) for n in range(4)]
+    t = connected(harness)
+
+    def work(label: sidekick.Label) -> None:
+        for i in range(300):
+            label.text = f"{label.instance_id}:{i}"
+            if i % 50 == 0:
+                time.sleep(0.002)  # idle gaps, so some go directly
+
+    threads = [threading.Thread(target=work, args=(lb,)) for lb in labels]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    sidekick.flush(timeout=5)
+    wait_until(lambda: len(texts(t)) >= 1200, what="all updates")
+    assert t.direct  # the idle gaps did use the direct path
+    for label in labels:
+        mine = [x for x in texts(t) if x.startswith(label.instance_id + ":")]
+        assert mine == [f"{label.instance_id}:{i}" for i in range(300)]
