@@ -37,7 +37,9 @@ def client_frame(data: bytes, opcode: int = 0x1) -> bytes:
 
 
 class RawPeer:
-    def __init__(self, host: str, port: int, session: str, peer_id: str) -> None:
+    def __init__(
+        self, host: str, port: int, session: str, peer_id: str, role: str = "sidekick"
+    ) -> None:
         self.sock = socket.create_connection((host, port), timeout=10)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         key = base64.b64encode(os.urandom(16)).decode()
@@ -61,7 +63,7 @@ class RawPeer:
                 "type": "announce",
                 "payload": {
                     "peerId": peer_id,
-                    "role": "sidekick",
+                    "role": role,
                     "status": "online",
                     "version": "bench",
                     "timestamp": int(time.time() * 1000),

@@ -542,7 +542,7 @@ FIGURES = [
     ("latency_p50_ms", "latency click→label p50, ms", "{:.3f}", "lo"),
     ("latency_p90_ms", "latency p90, ms", "{:.3f}", "lo"),
     ("latency_p99_ms", "latency p99, ms", "{:.3f}", "lo"),
-    ("floor_p50_ms", "latency floor (library-free echo hero) p50, ms", "{:.3f}", "lo"),
+    ("floor_p50_ms", "latency floor (library-free raw-socket hero) p50, ms", "{:.3f}", "lo"),
     ("floor_p99_ms", "latency floor p99, ms", "{:.3f}", "lo"),
     ("startup_ms", "startup: process start → first spawn at UI, ms", "{:.1f}", "lo"),
     ("startup_interpreter_ms", "  of which interpreter start, ms", "{:.1f}", "lo"),

@@ -1,79 +1,60 @@
 """The latency floor: a library-free hero that answers each click at once.
 
-It speaks the wire protocol by hand (websockets client): a button and a
-label, and for each click event on the button a ``setText`` of the label
-with ``pong <n>``, sent from the reading coroutine itself. Its round trip is
-what the relay, the UI peer and one asyncio WebSocket client cost together.
+It speaks the wire protocol by hand on a blocking socket (``rawpeer.py``, the
+same lean client the harness's UI peer uses): a button and a label, and for
+each click event a ``setText`` of the label, written from the reading thread.
+No asyncio, no threads handing work over: its round trip is what the relay,
+the UI peer and the kernel cost, so ``latency - floor`` is what a hero library
+adds.
 """
 
-import asyncio
 import json
 import os
-import time
+import sys
+import threading
+from urllib.parse import parse_qs, urlsplit
 
-import websockets
 from _bench import URL, report
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from rawpeer import RawPeer, client_frame  # noqa: E402
 
 BUTTON, LABEL = "button-1", "label-2"
 
 
-def message(**fields):
-    return json.dumps(dict(id=0, **fields), separators=(",", ":"))
+def frame(**fields):
+    return client_frame(json.dumps(dict(id=0, **fields), separators=(",", ":")).encode())
 
 
-async def main():
-    loop = asyncio.get_running_loop()
-    async with websockets.connect(URL, compression=None, max_size=None) as ws:
-        await ws.send(
-            message(
-                component="system",
-                type="announce",
-                payload={
-                    "peerId": f"echo-{os.getpid()}",
-                    "role": "hero",
-                    "status": "online",
-                    "version": "0",
-                    "timestamp": int(time.time() * 1000),
-                },
-            )
-        )
-        online = False
-        clicks = 0
-        stdin = loop.run_in_executor(None, input)
-        async for frame in ws:
-            msg = json.loads(frame)
-            p = msg.get("payload") or {}
-            if msg.get("type") == "announce" and p.get("role") == "sidekick" and not online:
-                online = p.get("status") == "online"
-                if online:
-                    await ws.send(message(component="global", type="clearAll"))
-                    await ws.send(
-                        message(
-                            component="label", type="spawn", target=LABEL, payload={"text": "0"}
-                        )
-                    )
-                    await ws.send(
-                        message(
-                            component="button",
-                            type="spawn",
-                            target=BUTTON,
-                            payload={"text": "ping"},
-                        )
-                    )
-                    report(ready=True)
-            elif msg.get("type") == "event" and msg.get("src") == BUTTON:
-                clicks += 1
-                await ws.send(
-                    message(
-                        component="label",
-                        type="update",
-                        target=LABEL,
-                        payload={"action": "setText", "options": {"text": f"pong {clicks}"}},
-                    )
+def serve(peer, clicks):
+    for msg, _ in peer.messages():
+        payload = msg.get("payload") or {}
+        if msg.get("type") == "announce" and payload.get("role") == "sidekick":
+            if payload.get("status") == "online":
+                peer.send_frame(frame(component="global", type="clearAll"))
+                peer.send_frame(
+                    frame(component="label", type="spawn", target=LABEL, payload={"text": "0"})
                 )
-            if stdin.done():
-                break
-    report(clicks=clicks)
+                peer.send_frame(
+                    frame(component="button", type="spawn", target=BUTTON, payload={"text": "ping"})
+                )
+                report(ready=True)
+        elif msg.get("type") == "event" and msg.get("src") == BUTTON:
+            clicks[0] += 1
+            text = f"pong {clicks[0]}"
+            options = {"action": "setText", "options": {"text": text}}
+            peer.send_frame(frame(component="label", type="update", target=LABEL, payload=options))
 
 
-asyncio.run(main())
+def main():
+    url = urlsplit(URL)
+    session = parse_qs(url.query).get("session", [""])[0]
+    peer = RawPeer(url.hostname, url.port, session, f"echo-{os.getpid()}", role="hero")
+    peer.sock.settimeout(None)
+    clicks = [0]
+    threading.Thread(target=serve, args=(peer, clicks), daemon=True).start()
+    sys.stdin.readline()  # the harness is done
+    report(clicks=clicks[0])
+
+
+main()

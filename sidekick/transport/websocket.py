@@ -36,7 +36,7 @@ PING_TIMEOUT = 20.0
 #: How long close() waits for the server to finish the closing handshake.
 CLOSE_TIMEOUT = 1.0
 # Write buffer: room for a few batch frames before send() waits for the socket.
-_WRITE_HIGH = 1024 * 1024
+_WRITE_HIGH = 256 * 1024
 # Inbox bounds (messages): pause reading above, resume below.
 _INBOX_HIGH, _INBOX_LOW = 256, 64
 
