@@ -148,7 +148,8 @@ class ConnectionService(Waits):
         """
         if not self._forwarding:
             return False  # the components' state is replayed when a UI arrives
-        if self._send_directly_locked(text):
+        # In a burst the queue is rarely empty: one check, no call.
+        if not self._queue and self._send_now is not None and self._send_directly_locked(text):
             return False
         self._queued_user += 1
         self._enqueued += 1
