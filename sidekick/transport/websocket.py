@@ -349,7 +349,11 @@ async def connect_websocket(
     sock: Optional[socket.socket] = None
 
     def factory() -> WebSocketTransport:
-        made.append(WebSocketTransport(url, host, resource, max_size, None if secure else sock))
+        # send_now writes to the socket itself: only where asyncio does the same
+        # (plain TCP under a selector loop; not TLS, not Windows' proactor).
+        loop = asyncio.get_running_loop()
+        direct = not secure and isinstance(loop, asyncio.SelectorEventLoop)
+        made.append(WebSocketTransport(url, host, resource, max_size, sock if direct else None))
         return made[-1]
 
     async def open_() -> WebSocketTransport:

@@ -155,7 +155,7 @@ def test_a_flood_we_do_not_read_is_paused_then_delivered_in_order() -> None:
 
     async def handler(conn: ServerConnection) -> None:
         for i in range(count):
-            await conn.send(f"n{i}")
+            await conn.send(f"n{i}".ljust(1000))  # 3 MB: more than one read can hold
         await conn.wait_closed()
 
     async def body(url: str) -> None:
@@ -164,7 +164,7 @@ def test_a_flood_we_do_not_read_is_paused_then_delivered_in_order() -> None:
         assert client._paused_reading  # the inbox stopped growing
         assert len(client._inbox) < count
         got = [await client.recv() for _ in range(count)]
-        assert got == [f"n{i}" for i in range(count)]
+        assert got == [f"n{i}".ljust(1000) for i in range(count)]
         await client.close()
 
     run(with_server(handler, body))
