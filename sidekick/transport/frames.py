@@ -124,18 +124,39 @@ def check_handshake(head: bytes, key: str) -> None:
 # ------------------------------------------------------------------ framing
 
 
+#: (words, ones): ``ones`` is 1 in the low bit of each of ``words`` 32-bit words,
+#: so ``key * (ones >> ...)`` is the key repeated without building it byte by
+#: byte. One tuple, so a thread never sees one half of an update.
+_ONES = (0, 0)
+_ONES_MAX_WORDS = 64 * 1024  # 256 KiB of pattern: a batch frame fits
+
+
+def _ones(words: int) -> tuple:
+    global _ONES
+    cached = _ONES
+    if cached[0] < words <= _ONES_MAX_WORDS:
+        grown = max(words, min(2 * cached[0], _ONES_MAX_WORDS))
+        cached = _ONES = (grown, int.from_bytes(b"\x01\x00\x00\x00" * grown, "little"))
+    return cached
+
+
 def mask(key: bytes, data: bytes) -> bytes:
     """``data`` XOR the 4-byte ``key`` repeated (masking and unmasking are the same).
 
-    Done on whole integers: one C-speed XOR instead of a Python loop per byte
-    (about 2 ns per byte; a 112 KiB batch costs ~0.3 ms).
+    Done on whole integers: a few C-speed big-number operations instead of a
+    Python loop per byte (about 3 ns per byte; a 112 KiB batch costs ~0.3 ms).
     """
     n = len(data)
     if not n:
         return b""
-    pattern = (key * (n // 4 + 1))[:n]
-    value = int.from_bytes(data, "little") ^ int.from_bytes(pattern, "little")
-    return value.to_bytes(n, "little")
+    words = (n + 3) // 4
+    cached_words, ones = _ones(words)
+    if words <= cached_words:
+        pattern = int.from_bytes(key, "little") * (ones >> (32 * (cached_words - words)))
+    else:  # larger than any batch: build the pattern directly
+        pattern = int.from_bytes(key * words, "little")
+    value = int.from_bytes(data, "little") ^ pattern
+    return value.to_bytes(4 * words, "little")[:n]
 
 
 def encode_frame(opcode: int, payload: bytes, key: Optional[bytes] = None) -> bytes:

@@ -154,6 +154,15 @@ def test_mask_is_bytewise_xor(key: bytes, data: bytes) -> None:
     assert frames.mask(key, expected) == data
 
 
+@pytest.mark.parametrize("size", [5, 114_000, 262_144, 262_145, 600_000])
+def test_mask_of_batch_sized_and_larger_payloads(size: int) -> None:
+    # Through the cached repeat pattern, at its limit, and past it.
+    key, data = os.urandom(4), os.urandom(size)
+    expected = bytes(b ^ key[i % 4] for i, b in enumerate(data))
+    assert frames.mask(key, data) == expected
+    assert frames.mask(key, data[:7]) == expected[:7]  # shorter after the cache grew
+
+
 # ------------------------------------------------------------ server frames
 
 
