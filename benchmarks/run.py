@@ -453,6 +453,9 @@ async def run_startup(ctx: Ctx, lib: Lib) -> None:
         await peer.close()
 
 
+CLIENT_MODULE = {OURS: "sidekick.transport.websocket", REF: "websockets.asyncio.client"}
+
+
 def import_report(lib: Lib, repeat: int = 5) -> Dict[str, Any]:
     """``python -X importtime``, best of ``repeat``: where ``import sidekick`` spends its time.
 
@@ -461,9 +464,12 @@ def import_report(lib: Lib, repeat: int = 5) -> Dict[str, Any]:
     """
     best_self: Dict[str, int] = {}
     best_cum: Dict[str, int] = {}
-    # The client this library imports when it first connects (0.0.7 imports
-    # websockets with the package): on the way to the first spawn either way.
-    code = "import sidekick; import websockets.asyncio.client"
+    # What the startup hero needs before its first spawn: the package, a Label
+    # and the WebSocket client each library connects with (this library's own
+    # since it dropped the websockets client; 0.0.7 imports websockets with
+    # the package).
+    client = CLIENT_MODULE[lib.name]
+    code = f"import sidekick; sidekick.Label; import {client}"
     for _ in range(repeat):
         done = subprocess.run(
             [lib.python, "-X", "importtime", "-c", code],
@@ -485,7 +491,8 @@ def import_report(lib: Lib, repeat: int = 5) -> Dict[str, Any]:
     )[:4]
     return {
         "total_ms": best_cum.get("sidekick", 0) / 1000,
-        "client_after_ms": best_cum.get("websockets.asyncio.client", 0) / 1000,
+        "client": client,
+        "client_after_ms": best_cum.get(client, 0) / 1000,
         "modules": len(best_self),
         "packages_ms": {p: best_cum[p] / 1000 for p in packages if p in best_cum},
         "own_ms": own / 1000,
@@ -750,7 +757,7 @@ async def main(args: argparse.Namespace) -> int:
         text += (
             f"\n\n{name}, best of 5 with `-X importtime`: `import sidekick` "
             f"{rep['total_ms']:.1f} ms (its own modules {rep['own_ms']:.1f} ms, heaviest: {own}), "
-            f"then `import websockets.asyncio.client` {rep['client_after_ms']:.1f} ms; "
+            f"then `import {rep['client']}` {rep['client_after_ms']:.1f} ms; "
             f"{rep['modules']} modules in all; packages (cumulative ms): {packages}"
         )
     for note in ctx.notes:
