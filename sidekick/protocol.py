@@ -40,11 +40,12 @@ CAP_REPLAY = "replay"
 
 #: A batch frame carries at most this many bytes of messages: well below the
 #: 1 MiB that relays commonly accept, and small enough to keep latency low.
-#: Frames much above 100 KiB cost the sender more per message (each frame is
-#: copied several times on its way to the socket, and blocks past malloc's
-#: 128 KiB mmap threshold are fresh pages every time): measured 0.27 µs per
-#: message with 256 KiB frames against 0.13 µs with 112 KiB ones.
-MAX_BATCH_BYTES = 112 * 1024
+#: Smaller frames are cheaper per message for everyone downstream: with 32 KiB
+#: instead of 112 KiB the UI peer's CPU per update fell 2.8 -> 2.3 µs, the
+#: hero's 2.5 -> 2.05 µs, and end-to-end throughput rose 252k -> 287k/s
+#: (medians of three interleaved A/B rounds; benchmarks/RESULTS.md). 16 KiB
+#: was worse (more frames, each with its own costs at every hop).
+MAX_BATCH_BYTES = 32 * 1024
 
 _encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 _encode = _encoder.encode

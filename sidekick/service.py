@@ -319,8 +319,7 @@ class ConnectionService(Waits):
                         return  # what was drained is superseded: a reconnect replays it
                     if items:
                         frames = protocol.pack_batches(items) if batch_ok else items
-                        for frame in frames:
-                            await transport.send(frame)
+                        await transport.send_many(frames)
                 finally:
                     # Sent, or lost with the transport and rebuilt by the replay:
                     # either way flush() must not wait for these any longer.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import List
+
 __all__ = ["Transport", "TransportClosed"]
 
 
@@ -21,6 +23,11 @@ class Transport:
 
     async def send(self, frame: str) -> None:
         raise NotImplementedError
+
+    async def send_many(self, frames: List[str]) -> None:
+        """Send ``frames`` in order; transports that can write them at once do."""
+        for frame in frames:
+            await self.send(frame)
 
     async def recv(self) -> str:
         raise NotImplementedError

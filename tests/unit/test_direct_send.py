@@ -6,13 +6,20 @@ import json
 import threading
 import time
 
+import pytest
+
 import sidekick
 
 from .memory import DirectMemoryTransport, Harness, wait_until
 
 
-def connected(harness: Harness) -> DirectMemoryTransport:
+@pytest.fixture(autouse=True)
+def direct(harness: Harness) -> None:
+    # Before any component exists: the first one starts connecting at once.
     harness.connector.direct = True
+
+
+def connected(harness: Harness) -> DirectMemoryTransport:
     t = harness.connected()
     harness.ui_online(t)
     sidekick.flush(timeout=5)
