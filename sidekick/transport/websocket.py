@@ -111,7 +111,9 @@ class WebSocketTransport(Transport, asyncio.Protocol):
         data = frames.encode_frame(frames.OP_TEXT, frame.encode("utf-8"))
         with self._write_lock:
             # An empty asyncio buffer means asyncio is not writing: the socket is ours.
-            if self._handoff is not None or tr.get_write_buffer_size() or self._closed is not None:
+            # _close_sent too: nothing may follow our close frame on the wire.
+            busy = self._handoff is not None or tr.get_write_buffer_size()
+            if busy or self._closed is not None or self._close_sent:
                 return False
             try:
                 sent = sock.send(data)

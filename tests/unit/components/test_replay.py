@@ -309,6 +309,7 @@ def test_replay_is_consistent_while_threads_draw() -> None:
     taken at any moment plus what follows equals what a UI saw all along."""
     import json
     import threading
+    import time
 
     with fresh_ui() as ui:
         grid = sidekick.Grid(20, 20)
@@ -317,7 +318,10 @@ def test_replay_is_consistent_while_threads_draw() -> None:
         obs = ObservableValue([])
         sidekick.Viz().show("v", obs)
 
+        go = threading.Event()
+
         def work(k: int) -> None:
+            go.wait()
             for i in range(150):
                 grid.set_color((i + k) % 20, k, ["red", None, "blue"][i % 3])
                 with canvas.buffer() as frame:
@@ -329,10 +333,14 @@ def test_replay_is_consistent_while_threads_draw() -> None:
         for t in threads:
             t.start()
         joined = []  # (a UI that arrived midway, where the log stood then)
-        while any(t.is_alive() for t in threads):
+        go.set()
+        while True:  # at least one snapshot, however fast the threads finish
             with ui.service.lock:
                 ui.take_raw()
                 joined.append((ui.replay_model(), len(ui.log)))
+            if not any(t.is_alive() for t in threads):
+                break
+            time.sleep(0.005)  # pacing: each snapshot stalls the workers
         for t in threads:
             t.join()
         live = ui.live_model().snapshot()
