@@ -85,7 +85,7 @@ class ConnectionService(Waits):
         self._wake_pending = False
         self._wake_event: Optional[asyncio.Event] = None
         self._draining = False  # the loop holds drained messages it has not written yet
-        self._send_now: Optional[Callable[[str], bool]] = None  # the transport's, if any
+        self._send_now: Optional[Callable[[str], bool]] = None  # while a transport is attached
         self._last_direct = 0.0
 
         self._ui_peers: Dict[str, Set[str]] = {}
@@ -168,19 +168,15 @@ class ConnectionService(Waits):
     def _send_directly_locked(self, text: str) -> bool:
         """Write ``text`` from this thread when nothing is queued or being written.
 
+        Called by :meth:`enqueue_locked` with an empty queue and a transport.
+
         Order holds: the lock keeps out other callers, and the loop writes
         only what it drained (``_draining``). Once per idle period, so a burst
         after its first message is batched by the loop as usual.
         """
         send_now = self._send_now
-        if (
-            send_now is None
-            or self._queue
-            or self._wake_pending
-            or self._draining
-            or self._resync
-            or self._stopping
-        ):
+        assert send_now is not None and not self._queue  # checked by the caller
+        if self._wake_pending or self._draining or self._resync or self._stopping:
             return False
         now = time.monotonic()
         if now - self._last_direct < _IDLE_BEFORE_DIRECT or not send_now(text):
@@ -295,7 +291,7 @@ class ConnectionService(Waits):
         """Announce, then write queued messages until the transport closes or we stop."""
         await transport.send(protocol.encode(self._announce("online")))
         with self.lock:
-            self._send_now = getattr(transport, "send_now", None)
+            self._send_now = transport.send_now
         closed = asyncio.Event()
         reader = asyncio.ensure_future(self._read(transport, closed))
         event = self._wake_event
@@ -339,9 +335,7 @@ class ConnectionService(Waits):
 
     async def _read(self, transport: Transport, closed: asyncio.Event) -> None:
         try:
-            set_receiver = getattr(transport, "set_receiver", None)
-            if set_receiver is not None:
-                set_receiver(self._handle_frame)  # then recv() below waits for the close
+            transport.set_receiver(self._handle_frame)  # if it pushes, recv() waits for the close
             while True:
                 frame = await transport.recv()
                 self._handle_frame(frame)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import Callable, List, Union
 
 __all__ = ["Transport", "TransportClosed"]
 
@@ -28,6 +28,21 @@ class Transport:
         """Send ``frames`` in order; transports that can write them at once do."""
         for frame in frames:
             await self.send(frame)
+
+    def send_now(self, frame: str) -> bool:
+        """From any thread: write ``frame`` at once if the connection is idle.
+
+        False means nothing was written and the frame must go through
+        :meth:`send`; transports that cannot write from other threads say so.
+        """
+        return False
+
+    def set_receiver(self, receiver: Callable[[Union[str, bytes]], None]) -> None:
+        """Let the transport hand each message to ``receiver`` as it arrives.
+
+        Transports that can push do so from then on, and :meth:`recv` only waits
+        for the close; the others ignore this and keep delivering through recv.
+        """
 
     async def recv(self) -> str:
         raise NotImplementedError

@@ -171,8 +171,8 @@ class WebSocketTransport(Transport, asyncio.Protocol):
         self._set_closed("closed by us")
         try:
             await asyncio.wait_for(asyncio.shield(self._lost), CLOSE_TIMEOUT)
-        except (asyncio.TimeoutError, Exception):
-            pass
+        except asyncio.TimeoutError:
+            pass  # aborted below
         if not self._lost.done():
             self._tr.abort()
 
