@@ -22,12 +22,8 @@ from ._util import model_cells
 MIB = 1024 * 1024
 
 
-def test_stalled_link_keeps_the_queue_bounded_and_converges(harness: Harness) -> None:
-    transport = harness.connected()
-    harness.ui_online(transport)
-    grid = sidekick.Grid(100, 100, instance_id="grid-1")
-    sidekick.flush(timeout=5)
-
+def stall(transport: Any) -> threading.Event:
+    """Make every write on ``transport`` wait (a stalled link) until the event is set."""
     gate = threading.Event()
     write = transport.send
 
@@ -36,7 +32,17 @@ def test_stalled_link_keeps_the_queue_bounded_and_converges(harness: Harness) ->
             await asyncio.sleep(0.005)
         await write(frame)
 
-    transport.send = stalled  # type: ignore[method-assign]
+    transport.send = stalled
+    return gate
+
+
+def test_stalled_link_keeps_the_queue_bounded_and_converges(harness: Harness) -> None:
+    transport = harness.connected()
+    harness.ui_online(transport)
+    grid = sidekick.Grid(100, 100, instance_id="grid-1")
+    sidekick.flush(timeout=5)
+
+    gate = stall(transport)
     expected: Dict[Tuple[int, int], Dict[str, Any]] = {}
     service = harness.service
     largest = 0
@@ -93,15 +99,7 @@ def test_flush_after_connecting_waits_for_the_replay(harness: Harness) -> None:
 
     transport = harness.connected()
     label = sidekick.Label("made before the UI", instance_id="label-1")
-    gate = threading.Event()
-    write = transport.send
-
-    async def stalled(frame: str) -> None:
-        while not gate.is_set():
-            await asyncio.sleep(0.005)
-        await write(frame)
-
-    transport.send = stalled  # type: ignore[method-assign]
+    gate = stall(transport)
     from tests.support.peers import announce
 
     harness.inject(transport, announce("ui-1", "sidekick", caps=["batch"]))

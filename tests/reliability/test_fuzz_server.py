@@ -24,6 +24,7 @@ from websockets.sync.client import connect
 
 from tests.support.peers import announce
 from tests.support.procs import Server
+from tests.support.strategies import batches
 
 TIMEOUT = 10.0
 
@@ -193,19 +194,7 @@ message = st.fixed_dictionaries(
         | json_value,
     },
 )
-nested = st.recursive(
-    message,
-    lambda inner: st.builds(
-        lambda items: {
-            "id": 0,
-            "component": "global",
-            "type": "batch",
-            "payload": {"messages": items},
-        },
-        st.lists(inner, max_size=3),
-    ),
-    max_leaves=6,
-)
+nested = batches(message, max_size=3, max_leaves=6)
 frames = st.one_of(
     nested.map(lambda m: json.dumps(m)),
     json_value.map(lambda v: json.dumps(v)),

@@ -25,6 +25,7 @@ from websockets.sync.client import connect  # noqa: E402
 
 from tests.support.peers import announce  # noqa: E402
 from tests.support.procs import Server  # noqa: E402
+from tests.support.strategies import batches
 
 from ._browser import STATUS_JS, BrowserThread, require_chromium  # noqa: E402
 
@@ -79,19 +80,7 @@ message = st.fixed_dictionaries(
     },
     optional={"target": st.sampled_from(TARGETS) | leaf, "payload": payload},
 )
-batch = st.recursive(
-    message,
-    lambda inner: st.builds(
-        lambda items: {
-            "id": 0,
-            "component": "global",
-            "type": "batch",
-            "payload": {"messages": items},
-        },
-        st.lists(inner, max_size=5),
-    ),
-    max_leaves=10,
-)
+batch = batches(message, max_size=5, max_leaves=10)
 HEAD = '{"id":0,"component":"global","type":"batch","payload":{"messages":['
 frames = st.one_of(
     batch.map(json.dumps),

@@ -84,6 +84,19 @@ def upgrade(
     return raw_http(port, ("\r\n".join(lines) + "\r\n\r\n").encode())[0]
 
 
+def sidekick_run(script: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``sidekick run --no-open --no-wait`` on a free port, to completion."""
+    return subprocess.run(
+        [sys.executable, "-m", "sidekick", "run", "--port", str(free_port()), *options]
+        + ["--no-open", "--no-wait", str(script)],
+        env=base_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=str(ROOT),
+    )
+
+
 def ws_status(url: str) -> int:
     """101 when the WebSocket opens, else the HTTP status of the refusal."""
     try:
@@ -384,25 +397,7 @@ def test_session_ids_are_unguessable(tmp_path: Path) -> None:
         assert re.fullmatch(r"[A-Za-z0-9_-]{32}", value), value  # 24 random bytes: 192 bits
     # `sidekick run` makes one per run: at least 128 bits as well.
     script = write_script(tmp_path, "print('ran')\n", "quick.py")
-    port = free_port()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sidekick",
-            "run",
-            "--port",
-            str(port),
-            "--no-open",
-            "--no-wait",
-            str(script),
-        ],
-        env=base_env(),
-        capture_output=True,
-        text=True,
-        timeout=30,
-        cwd=str(ROOT),
-    )
+    proc = sidekick_run(script)
     assert proc.returncode == 0, proc.stderr
     match = re.search(r"/session/([A-Za-z0-9_%-]+)", proc.stderr)
     assert match, proc.stderr
@@ -568,26 +563,7 @@ def test_sidekick_run_prints_the_token_only_in_the_ui_url(tmp_path: Path) -> Non
         "import sidekick\nsidekick.Label('x')\nsidekick.flush(timeout=5)\nprint('script done')\n",
         "run_me.py",
     )
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sidekick",
-            "run",
-            "--port",
-            str(free_port()),
-            "--token",
-            SECRET,
-            "--no-open",
-            "--no-wait",
-            str(script),
-        ],
-        env=base_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=str(ROOT),
-    )
+    proc = sidekick_run(script, "--token", SECRET)
     output = proc.stdout + proc.stderr
     leaking = [line for line in output.splitlines() if SECRET in line]
     assert leaking and all(
