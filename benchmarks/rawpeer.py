@@ -17,7 +17,7 @@ import struct
 import time
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-__all__ = ["RawPeer", "client_frame"]
+__all__ = ["RawPeer", "announce", "client_frame"]
 
 
 def client_frame(data: bytes, opcode: int = 0x1) -> bytes:
@@ -34,6 +34,20 @@ def client_frame(data: bytes, opcode: int = 0x1) -> bytes:
         return head + key
     mask = int.from_bytes((key * (n // 4 + 1))[:n], "big")
     return head + key + (int.from_bytes(data, "big") ^ mask).to_bytes(n, "big")
+
+
+def announce(peer_id: str, role: str) -> str:
+    """The online announce of a peer that takes ``batch`` frames, as JSON text."""
+    payload = {
+        "peerId": peer_id,
+        "role": role,
+        "status": "online",
+        "version": "bench",
+        "timestamp": int(time.time() * 1000),
+        "capabilities": ["batch"],
+    }
+    message = {"id": 0, "component": "system", "type": "announce", "payload": payload}
+    return json.dumps(message, separators=(",", ":"))
 
 
 class RawPeer:
@@ -56,21 +70,7 @@ class RawPeer:
         head, _, self.buf = self.buf.partition(b"\r\n\r\n")
         if not head.startswith(b"HTTP/1.1 101"):
             raise RuntimeError(f"handshake refused: {head[:80]!r}")
-        self.send_json(
-            {
-                "id": 0,
-                "component": "system",
-                "type": "announce",
-                "payload": {
-                    "peerId": peer_id,
-                    "role": role,
-                    "status": "online",
-                    "version": "bench",
-                    "timestamp": int(time.time() * 1000),
-                    "capabilities": ["batch"],
-                },
-            }
-        )
+        self.send_frame(client_frame(announce(peer_id, role).encode()))
         #: instance id -> component type, from spawns
         self.components: Dict[str, str] = {}
 

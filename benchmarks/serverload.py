@@ -10,29 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import json
 import os
-import struct
 import time
 from typing import List, Tuple
 
+from rawpeer import announce, client_frame
+
 __all__ = ["relay_load"]
-
-
-def _client_frame(text: str) -> bytes:
-    """One masked text frame (clients must mask; the key is random per message)."""
-    data = text.encode()
-    n = len(data)
-    if n < 126:
-        head = struct.pack("!BB", 0x81, 0x80 | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", 0x81, 0x80 | 126, n)
-    else:
-        head = struct.pack("!BBQ", 0x81, 0x80 | 127, n)
-    key = os.urandom(4)
-    mask = int.from_bytes((key * (n // 4 + 1))[:n], "big") if n else 0
-    masked = (int.from_bytes(data, "big") ^ mask).to_bytes(n, "big") if n else b""
-    return head + key + masked
 
 
 async def _open(port: int, session: str) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -49,24 +33,6 @@ async def _open(port: int, session: str) -> Tuple[asyncio.StreamReader, asyncio.
     if not head.startswith(b"HTTP/1.1 101"):
         raise RuntimeError(f"handshake refused: {head[:80]!r}")
     return reader, writer
-
-
-def _announce(peer_id: str, role: str) -> str:
-    return json.dumps(
-        {
-            "id": 0,
-            "component": "system",
-            "type": "announce",
-            "payload": {
-                "peerId": peer_id,
-                "role": role,
-                "status": "online",
-                "version": "bench",
-                "timestamp": int(time.time() * 1000),
-            },
-        },
-        separators=(",", ":"),
-    )
 
 
 async def _count_frames(reader: asyncio.StreamReader, want: int, deadline: float) -> int:
@@ -119,10 +85,10 @@ async def _session(
 ) -> Tuple[float, int]:
     session = f"load-{os.getpid()}-{index}-{time.monotonic_ns()}"
     ui_r, ui_w = await _open(port, session)
-    ui_w.write(_client_frame(_announce(f"ui-{index}", "sidekick")))
+    ui_w.write(client_frame(announce(f"ui-{index}", "sidekick").encode()))
     await ui_w.drain()
     hero_r, hero_w = await _open(port, session)
-    hero_w.write(_client_frame(_announce(f"hero-{index}", "hero")))
+    hero_w.write(client_frame(announce(f"hero-{index}", "hero").encode()))
     await hero_w.drain()
     # The UI sees the hero's announce first; then the load.
     if await _count_frames(ui_r, 1, time.monotonic() + 10) != 1:
@@ -160,7 +126,7 @@ async def relay_load(
             + "]}}"
             for i in range(0, messages, batch)
         ]
-    frames = [_client_frame(t) for t in texts]
+    frames = [client_frame(t.encode()) for t in texts]
     start = asyncio.Event()
     deadline = time.monotonic() + timeout
     ready = [asyncio.Event() for _ in range(sessions)]
