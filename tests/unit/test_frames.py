@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.machinery
 import os
 import struct
+import sys
+from pathlib import Path
 from typing import List
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sidekick.transport import frames
+from sidekick.transport import frames, masking
 from sidekick.transport.frames import (
     OP_BINARY,
     OP_CLOSE,
@@ -147,20 +150,48 @@ def test_each_frame_gets_its_own_mask_key() -> None:
     assert a[2:6] != b[2:6]
 
 
-@given(key=st.binary(min_size=4, max_size=4), data=st.binary(max_size=300))
+def _xor(key: bytes, data: bytes) -> bytes:
+    return bytes(b ^ key[i % 4] for i, b in enumerate(data))
+
+
+@given(key=st.binary(min_size=4, max_size=4), data=st.binary(max_size=3000))
 def test_mask_is_bytewise_xor(key: bytes, data: bytes) -> None:
-    expected = bytes(b ^ key[i % 4] for i, b in enumerate(data))
+    expected = _xor(key, data)
     assert frames.mask(key, data) == expected
     assert frames.mask(key, expected) == data
+    assert masking.python_mask(key, data) == expected
 
 
 @pytest.mark.parametrize("size", [5, 114_000, 262_144, 262_145, 600_000])
 def test_mask_of_batch_sized_and_larger_payloads(size: int) -> None:
     # Through the cached repeat pattern, at its limit, and past it.
     key, data = os.urandom(4), os.urandom(size)
-    expected = bytes(b ^ key[i % 4] for i, b in enumerate(data))
+    expected = _xor(key, data)
     assert frames.mask(key, data) == expected
-    assert frames.mask(key, data[:7]) == expected[:7]  # shorter after the cache grew
+    assert masking.python_mask(key, data) == expected
+    assert masking.python_mask(key, data[:7]) == expected[:7]  # shorter after the cache grew
+
+
+def test_bulk_payloads_are_masked_in_c_when_websockets_has_it() -> None:
+    fast = masking.load_accelerator()
+    if fast is None:
+        pytest.skip("this websockets install has no compiled speedups")
+    key, data = os.urandom(4), os.urandom(masking.BULK)
+    assert frames.mask(key, data) == fast(data, key) == _xor(key, data)
+    assert masking._fast is not None  # the first bulk payload loaded it
+
+
+def test_masking_falls_back_to_python_without_a_usable_accelerator(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    assert masking.load_accelerator() is None  # no websockets at all
+    package = tmp_path / "websockets"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    (package / f"speedups{suffix}").write_bytes(b"not a shared object")
+    assert masking.load_accelerator() is None  # junk where the C file should be
 
 
 # ------------------------------------------------------------ server frames
