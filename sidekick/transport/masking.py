@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import os
+import sys
 import threading
 from typing import Callable, Optional
 
@@ -48,6 +49,9 @@ def _look_once() -> Optional[_Mask]:
 
 def load_accelerator() -> Optional[_Mask]:
     """``websockets.speedups.apply_mask`` if it is installed and correct, else None."""
+    loaded = sys.modules.get("websockets.speedups")  # e.g. a relay in this process
+    if loaded is not None:
+        return _checked(getattr(loaded, "apply_mask", None))
     try:
         package = importlib.machinery.PathFinder.find_spec("websockets")
         for folder in (package and package.submodule_search_locations) or ():
@@ -68,12 +72,18 @@ def _load(path: str) -> Optional[_Mask]:
         return None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    fast = getattr(module, "apply_mask", None)
+    return _checked(getattr(module, "apply_mask", None))
+
+
+def _checked(fast: Optional[_Mask]) -> Optional[_Mask]:
     # It is not our code: use it only if it does what ours does.
     key, sample = b"\x01\x80\x7f\xff", bytes(range(256)) * 5 + b"odd"
-    if fast is None or fast(sample, key) != python_mask(key, sample):
-        return None
-    return fast
+    try:
+        if fast is not None and fast(sample, key) == python_mask(key, sample):
+            return fast
+    except Exception:  # noqa: BLE001 - a different signature: not usable
+        pass
+    return None
 
 
 # ---------------------------------------------------------------- pure Python

@@ -184,6 +184,7 @@ def test_bulk_payloads_are_masked_in_c_when_websockets_has_it() -> None:
 def test_masking_falls_back_to_python_without_a_usable_accelerator(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delitem(sys.modules, "websockets.speedups", raising=False)
     monkeypatch.setattr(sys, "path", [str(tmp_path)])
     assert masking.load_accelerator() is None  # no websockets at all
     package = tmp_path / "websockets"
@@ -192,6 +193,8 @@ def test_masking_falls_back_to_python_without_a_usable_accelerator(
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
     (package / f"speedups{suffix}").write_bytes(b"not a shared object")
     assert masking.load_accelerator() is None  # junk where the C file should be
+    assert masking._checked(lambda data, key: data) is None  # loads, but masks wrong
+    assert masking._checked(lambda data: data) is None  # another signature
 
 
 # ------------------------------------------------------------ server frames
