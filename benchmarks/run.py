@@ -688,6 +688,8 @@ async def main(args: argparse.Namespace) -> int:
     OUT.mkdir(exist_ok=True)
     libs = libraries()
     ours, ref = libs
+    if args.ours_only:
+        libs = [ours]
     quick = args.quick
     runs = args.runs or (1 if quick else 5)
     ctx = Ctx(Relay(ours), quick, runs, args.updates or 20000)
@@ -715,6 +717,8 @@ async def main(args: argparse.Namespace) -> int:
                     (ours, "throughput.py"),
                     (ref, "throughput.py"),
                 ):
+                    if lib not in libs:
+                        continue
                     name = "ceiling" if script == "ceiling.py" else lib.name
                     print(f"  {name:18s} run {r + 1}", flush=True)
                     await attempt(ctx, f"{script} {name}", run_throughput(ctx, lib, script))
@@ -727,6 +731,8 @@ async def main(args: argparse.Namespace) -> int:
             print(f"latency ({rounds} round trips)", flush=True)
             for _ in range(1 if quick else 3):
                 for lib, script in ((ours, "echo.py"), (ours, "latency.py"), (ref, "latency.py")):
+                    if lib not in libs:
+                        continue
                     await attempt(
                         ctx, f"{script} {lib.name}", run_latency(ctx, lib, rounds, script=script)
                     )
@@ -792,6 +798,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, help="runs per figure (default 5; 1 with --quick)")
     parser.add_argument("--updates", type=int, help="grid updates per throughput run (20000)")
     parser.add_argument("--only", help="comma-separated: startup,throughput,latency,server,browser")
+    parser.add_argument(
+        "--ours-only",
+        action="store_true",
+        help="skip sidekick-py 0.0.7 (faster rounds when comparing changes of ours)",
+    )
     return parser.parse_args()
 
 
