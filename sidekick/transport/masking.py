@@ -12,6 +12,7 @@ Pyodide) the integer version below does the work.
 from __future__ import annotations
 
 import importlib.machinery
+import logging
 import os
 import sys
 import threading
@@ -22,6 +23,8 @@ __all__ = ["mask", "python_mask", "load_accelerator"]
 #: Payloads this large use the C loop; smaller ones cost ~1 µs either way, and
 #: the first small frames (the handshake's) should not pay the ~0.4 ms load.
 BULK = 1024
+
+logger = logging.getLogger("sidekick")
 
 _Mask = Callable[[bytes, bytes], bytes]  # (data, key) -> masked, as websockets has it
 _fast: Optional[_Mask] = None
@@ -44,6 +47,8 @@ def _look_once() -> Optional[_Mask]:
         if not _looked:
             _fast = load_accelerator()
             _looked = True
+            how = "in C (websockets.speedups)" if _fast else "in Python"
+            logger.debug("sidekick: masking large frames %s", how)
     return _fast
 
 
@@ -60,7 +65,7 @@ def load_accelerator() -> Optional[_Mask]:
                 if os.path.isfile(path):
                     return _load(path)
     except Exception:  # noqa: BLE001 - any failure only means "use Python"
-        pass
+        logger.debug("sidekick: websockets.speedups could not be loaded", exc_info=True)
     return None
 
 
@@ -82,7 +87,10 @@ def _checked(fast: Optional[_Mask]) -> Optional[_Mask]:
         if fast is not None and fast(sample, key) == python_mask(key, sample):
             return fast
     except Exception:  # noqa: BLE001 - a different signature: not usable
-        pass
+        logger.debug("sidekick: websockets.speedups.apply_mask failed", exc_info=True)
+        return None
+    if fast is not None:
+        logger.debug("sidekick: websockets.speedups.apply_mask masks wrong: not used")
     return None
 
 

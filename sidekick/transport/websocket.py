@@ -265,8 +265,11 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         for opcode, payload in events:
             if opcode == frames.OP_TEXT or opcode == frames.OP_BINARY:
                 if self._closed is not None:
-                    pass
-                elif self._receiver is not None and not self._inbox:
+                    # The connection is ending (a close frame either way, a
+                    # protocol failure or a dead keepalive): RFC 6455 allows no
+                    # data after a close, and the service stops reading.
+                    continue
+                if self._receiver is not None and not self._inbox:
                     try:
                         self._receiver(payload)
                     except Exception:

@@ -33,6 +33,18 @@ def test_a_label_loads_only_what_a_label_needs() -> None:
         assert f"sidekick.components.{heavy}" not in loaded
 
 
+def test_masking_a_large_frame_in_c_does_not_import_websockets() -> None:
+    code = (
+        "from sidekick.transport import masking; "
+        "masking.mask(b'abcd', bytes(masking.BULK)); "
+        "assert masking._fast is not None"
+    )
+    loaded = _modules_after(code)
+    # Only the compiled file (an extension registers itself under its name):
+    # not the package, whose __init__ costs ~35 ms.
+    assert [m for m in loaded if m.split(".")[0] == "websockets"] == ["websockets.speedups"]
+
+
 def test_every_public_name_resolves_and_is_listed() -> None:
     for name in sidekick.__all__:
         assert getattr(sidekick, name) is not None
@@ -40,9 +52,14 @@ def test_every_public_name_resolves_and_is_listed() -> None:
     namespace: dict = {}
     exec("from sidekick import *", namespace)
     assert {"Grid", "Viz", "GridClickEvent", "ObservableValue"} <= set(namespace)
+    from sidekick import components
     from sidekick.components import Grid
 
     assert sidekick.Grid is Grid
+    # The lazy-load map and the export list name the same things.
+    assert set(components.__all__) == set(components._HOME)
+    for name in components.__all__:
+        assert getattr(components, name) is not None
 
 
 def test_unknown_names_are_attribute_errors() -> None:
