@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import signal
 import sys
 from typing import Iterable, List, Optional
 
+from ..connector import new_session_id
 from .app import DEFAULT_HOST, DEFAULT_PORT, RunningServer, ServerStartError, start_server
 from .browser import open_browser
 from .probe import probe_server
@@ -198,7 +198,7 @@ async def run_script(
             if server is None:
                 return 1
             host, port, token = server.host, server.port, server.token
-        session = secrets.token_urlsafe(16)
+        session = new_session_id()
         url = ui_url(host, port, token, session)
         where = "" if server else f" (on the server already running on port {port})"
         _error(f"UI for {os.path.basename(script)}{where}: {url}")
