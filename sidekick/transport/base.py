@@ -21,13 +21,20 @@ class Transport:
     #: Where this transport leads, for messages to the user.
     description: str = ""
 
-    async def send(self, frame: str) -> None:
+    def write(self, frames: List[str]) -> None:
+        """Hand ``frames`` to the connection, in order, without waiting.
+
+        Raises :class:`TransportClosed` once the connection is gone; what the
+        network cannot take yet is buffered (see :meth:`drain`).
+        """
         raise NotImplementedError
 
-    async def send_many(self, frames: List[str]) -> None:
-        """Send ``frames`` in order; transports that can write them at once do."""
-        for frame in frames:
-            await self.send(frame)
+    async def drain(self) -> None:
+        """Wait while the transport holds too much unsent (flow control)."""
+
+    async def send(self, frame: str) -> None:
+        self.write([frame])
+        await self.drain()
 
     def send_now(self, frame: str) -> bool:
         """From any thread: write ``frame`` at once if the connection is idle.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any, Callable, Coroutine, Optional, TypeVar
+from typing import Any, Callable, Coroutine, List, Optional, TypeVar
 
 from .base import Transport, TransportClosed
 
@@ -63,11 +63,12 @@ class PyodideTransport(Transport):
         except Exception:  # pragma: no cover - put_nowait on an unbounded queue
             logger.exception("sidekick: could not take a message from the host")
 
-    async def send(self, frame: str) -> None:
+    def write(self, frames: List[str]) -> None:
         if self._closed:
             raise TransportClosed("transport closed")
         try:
-            self._send_js(frame)
+            for frame in frames:
+                self._send_js(frame)
         except Exception as exc:  # a JsException from the host's function
             raise TransportClosed(f"sendHeroMessage failed: {exc}") from exc
 

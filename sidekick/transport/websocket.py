@@ -74,10 +74,7 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
 
     # ------------------------------------------------------- the Transport API
 
-    async def send(self, frame: str) -> None:
-        await self.send_many([frame])
-
-    async def send_many(self, texts: List[str]) -> None:
+    def write(self, texts: List[str]) -> None:
         # One write for all: each socket write releases the GIL, and a busy
         # calling thread may then keep it for the whole switch interval (5 ms)
         # before the loop gets it back. (120 KiB groups measured the same
@@ -89,6 +86,8 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
             parts += frames.frame_parts(frames.OP_TEXT, text.encode("utf-8"))
         if parts:
             self._write_data(b"".join(parts))
+
+    async def drain(self) -> None:
         while self._drain is not None and self._closed is None:
             await asyncio.shield(self._drain)
         if self._closed is not None:
@@ -98,7 +97,7 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         """From any thread: write ``frame`` at once if nothing waits to be written.
 
         Returns False (nothing written) when the connection is busy, closed or
-        TLS; the caller then queues the frame for :meth:`send` as usual.
+        TLS; the caller then queues the frame for :meth:`write` as usual.
         """
         sock, tr = self._sock, self._tr
         if sock is None or tr is None or self._closed is not None:

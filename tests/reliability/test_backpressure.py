@@ -23,16 +23,17 @@ MIB = 1024 * 1024
 
 
 def stall(transport: Any) -> threading.Event:
-    """Make every write on ``transport`` wait (a stalled link) until the event is set."""
-    gate = threading.Event()
-    write = transport.send
+    """Make ``transport`` hold back its sender (a stalled link) until the event is set.
 
-    async def stalled(frame: str) -> None:
+    As over a real socket: what was written is buffered, and ``drain()`` waits.
+    """
+    gate = threading.Event()
+
+    async def stalled() -> None:
         while not gate.is_set():
             await asyncio.sleep(0.005)
-        await write(frame)
 
-    transport.send = stalled
+    transport.drain = stalled
     return gate
 
 
@@ -73,13 +74,11 @@ def test_a_slow_but_moving_link_loses_nothing(harness: Harness) -> None:
     transport = harness.connected()
     harness.ui_online(transport)
     label = sidekick.Label("0", instance_id="label-1")
-    write = transport.send
 
-    async def slow(frame: str) -> None:
+    async def slow() -> None:
         await asyncio.sleep(0.001)
-        await write(frame)
 
-    transport.send = slow  # type: ignore[method-assign]
+    transport.drain = slow  # type: ignore[method-assign]
     for n in range(20_000):
         label.text = str(n)
     sidekick.flush(timeout=30)

@@ -20,10 +20,10 @@ class MemoryTransport(Transport):
         self.frames: List[str] = []
         self.closed = False
 
-    async def send(self, frame: str) -> None:
+    def write(self, frames: List[str]) -> None:
         if self.closed:
             raise TransportClosed("closed")
-        self.frames.append(frame)
+        self.frames.extend(frames)
 
     async def recv(self) -> str:
         item = await self.inbox.get()

@@ -1,0 +1,71 @@
+"""A long burst from a calling thread, through a real server: whole, in order,
+and with few wake-ups of the library's loop."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.peers import UIPeer
+from tests.support.procs import Server, start_script, write_script
+
+HERO = """
+import json
+import time
+
+import sidekick
+from sidekick.service import get_service
+from sidekick.transport.websocket import WebSocketTransport
+
+service = get_service()
+counts = {"wakes": 0, "writes": 0}
+wake, write = service.wake, WebSocketTransport.write
+
+def counting_wake():
+    counts["wakes"] += 1
+    wake()
+
+def counting_write(self, texts):
+    counts["writes"] += 1
+    write(self, texts)
+
+service.wake = counting_wake
+WebSocketTransport.write = counting_write
+grid = sidekick.Grid(100, 100)
+sidekick.wait_for_connection(10)
+sidekick.flush(10)
+time.sleep(0.1)  # the loop goes idle: the burst starts from quiet
+counts["wakes"] = counts["writes"] = 0
+for i in range(20000):
+    grid.set_color(i % 100, i // 100 % 100, "#ff0000" if i % 3 else "#0000ff")
+sidekick.flush(30)
+print(json.dumps(counts), flush=True)
+"""
+
+
+def test_a_burst_arrives_whole_in_order_with_few_wake_ups(server: Server, tmp_path: Path) -> None:
+    ui = UIPeer(server.ws_url)
+    proc = start_script(write_script(tmp_path, HERO), server.ws_url)
+    try:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        counts = json.loads(out.strip().splitlines()[-1])
+        ui.wait_for(
+            lambda u: sum(m.get("type") == "update" for m in u.messages) >= 20000,
+            what="all 20,000 updates",
+        )
+        cells = [
+            (m["payload"]["options"]["x"], m["payload"]["options"]["y"])
+            for m in ui.messages
+            if m.get("type") == "update"
+        ]
+        assert cells == [(i % 100, i // 100 % 100) for i in range(20000)]
+        # While a burst lasts the loop looks at the queue again after each
+        # write instead of being woken: a wake-up per write would cost both
+        # threads a GIL hand-off each (and used to make writes of one message).
+        assert counts["writes"] >= 1
+        assert counts["wakes"] <= max(3, counts["writes"] // 4), counts
+    finally:
+        ui.close()
+        proc.kill()
+        proc.wait(5)
