@@ -201,6 +201,10 @@ class ConnectionService(Waits):
         The loop calls it with :attr:`lock` held, so callers wait for the lock
         meanwhile instead of taking the GIL from the loop at its first system
         call (it would get it back only after the 5 ms switch interval).
+        Measured against taking the queue under the lock and writing outside
+        it: ~80 % vs ~70 % of the benchmark's ceiling, for ~1 µs more per call
+        in a burst. The write never waits for the network; the lock is held
+        ~0.5 µs per queued message (a full 8 MiB queue: ~30 ms, once).
         Returns how many of the messages callers queued (None: nothing to write).
         """
         items = self._queue
