@@ -2,7 +2,8 @@
 // hero peers seen through announces, and the messages sent back.
 
 import { FACTORIES, isContainer, type Component, type Host } from "./components";
-import { CommandError, envelope, instanceId, isObject, type JsonObject } from "./protocol";
+import { Grid } from "./components/grid";
+import { CommandError, envelope, type GridColors, instanceId, isGridColors, isObject, type JsonObject } from "./protocol";
 import { type Status, StatusBar } from "./status";
 
 const FALLBACK_FLUSH_MS = 100;
@@ -94,7 +95,11 @@ export class App implements Host {
     this.scheduled = false;
     const queue = this.queue;
     this.queue = [];
-    for (let i = 0; i < queue.length; i++) this.applySafely(queue[i], 0);
+    for (let i = 0; i < queue.length; i++) {
+      const message = queue[i];
+      if (isGridColors(message)) this.applyGridColors(message);
+      else this.applySafely(message, 0);
+    }
     const tasks = this.afterTasks;
     this.afterTasks = [];
     for (const task of tasks) {
@@ -105,6 +110,28 @@ export class App implements Host {
       }
     }
     this.showStatus();
+  }
+
+  /** The updates of the batch a GridColors stands for, each as applySafely would apply it. */
+  private applyGridColors(run: GridColors): void {
+    const { ops, targets, colors } = run;
+    for (let k = 0; k < ops.length; k += 4) {
+      const target = targets[ops[k]];
+      const x = ops[k + 1];
+      const y = ops[k + 2];
+      const color = colors[ops[k + 3]];
+      const grid = this.components.get(target);
+      if (grid instanceof Grid) {
+        try {
+          grid.setCellColor(x, y, color);
+          continue;
+        } catch {
+          // Report it exactly as the message itself would be: below.
+        }
+      }
+      const options = { x, y, color };
+      this.applySafely({ component: "grid", type: "update", target, payload: { action: "setColor", options } }, 1);
+    }
   }
 
   private applySafely(message: unknown, depth: number): void {

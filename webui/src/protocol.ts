@@ -21,6 +21,24 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A batch frame made only of grid `setColor` updates, parsed by the socket's
+ * worker (see connection.ts) into numbers: per update, four entries of `ops`
+ * (index into `targets`, x, y, index into `colors`). It stands for the batch
+ * it came from and is applied as those updates would be.
+ */
+export interface GridColors {
+  readonly gridColors: true;
+  readonly targets: string[];
+  readonly colors: (string | null)[];
+  readonly ops: Int32Array;
+}
+
+export function isGridColors(value: unknown): value is GridColors {
+  // JSON cannot make an Int32Array: a hero cannot pass a frame off as one.
+  return isObject(value) && value.gridColors === true && value.ops instanceof Int32Array;
+}
+
 /** An instance id as the protocol carries it (a string; numbers are tolerated). */
 export function instanceId(value: unknown): string | null {
   if (typeof value === "string" && value !== "") return value;

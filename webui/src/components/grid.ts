@@ -75,12 +75,19 @@ export class Grid extends Component {
   }
 
   private index(options: Record<string, unknown>): number {
-    const x = int(options, "x");
-    const y = int(options, "y");
+    return this.cellIndex(int(options, "x"), int(options, "y"));
+  }
+
+  private cellIndex(x: number, y: number): number {
     if (x < 0 || y < 0 || x >= this.columns || y >= this.rows) {
       throw new CommandError(`cell (${x}, ${y}) is outside the ${this.columns}×${this.rows} grid`);
     }
     return y * this.columns + x;
+  }
+
+  /** `setColor` for integers x and y the caller has checked (see App.applyGridColors). */
+  setCellColor(x: number, y: number, color: string | null): void {
+    this.setColor(this.cellIndex(x, y), color || null);
   }
 
   private setColor(i: number, color: string | null): void {
