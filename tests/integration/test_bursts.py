@@ -1,5 +1,5 @@
 """A long burst from a calling thread, through a real server: whole, in order,
-and with few wake-ups of the library's loop."""
+with few wake-ups of the library's loop, which goes idle afterwards."""
 
 from __future__ import annotations
 
@@ -39,8 +39,21 @@ counts["wakes"] = counts["writes"] = 0
 for i in range(20000):
     grid.set_color(i % 100, i // 100 % 100, "#ff0000" if i % 3 else "#0000ff")
 sidekick.flush(30)
-print(json.dumps(counts), flush=True)
+burst = dict(counts)
+# Afterwards the loop goes idle: a lone update leaves from this thread at once.
+label = sidekick.Label("before")
+time.sleep(0.1)
+sent_now = []
+send_now = service._send_now  # the connected transport's, held by the service
+service._send_now = lambda frame: sent_now.append(frame) or send_now(frame)
+label.text = "after"
+burst["sent_now"] = len(sent_now)
+print(json.dumps(burst), flush=True)
 """
+
+
+def grid_update(message: dict) -> bool:
+    return message.get("type") == "update" and message.get("target") == "grid-1"
 
 
 def test_a_burst_arrives_whole_in_order_with_few_wake_ups(server: Server, tmp_path: Path) -> None:
@@ -51,13 +64,13 @@ def test_a_burst_arrives_whole_in_order_with_few_wake_ups(server: Server, tmp_pa
         assert proc.returncode == 0, err
         counts = json.loads(out.strip().splitlines()[-1])
         ui.wait_for(
-            lambda u: sum(m.get("type") == "update" for m in u.messages) >= 20000,
+            lambda u: sum(grid_update(m) for m in u.messages) >= 20000,
             what="all 20,000 updates",
         )
         cells = [
             (m["payload"]["options"]["x"], m["payload"]["options"]["y"])
             for m in ui.messages
-            if m.get("type") == "update"
+            if grid_update(m)
         ]
         assert cells == [(i % 100, i // 100 % 100) for i in range(20000)]
         # While a burst lasts the loop looks at the queue again after each
@@ -65,6 +78,8 @@ def test_a_burst_arrives_whole_in_order_with_few_wake_ups(server: Server, tmp_pa
         # threads a GIL hand-off each (and used to make writes of one message).
         assert counts["writes"] >= 1
         assert counts["wakes"] <= max(3, counts["writes"] // 4), counts
+        assert counts["sent_now"] == 1, "the loop should have gone idle after the burst"
+        ui.wait_for(lambda u: u.model.texts().get("label-1") == "after", what="the lone update")
     finally:
         ui.close()
         proc.kill()
