@@ -17,6 +17,7 @@ import time
 from typing import Any, Callable, Dict, List, Optional
 
 import websockets
+from rawpeer import announce
 
 __all__ = ["UIPeer", "GridOrderWatcher", "expected_color"]
 
@@ -51,21 +52,7 @@ class UIPeer:
         self.ws = await websockets.connect(
             self.url, compression=None, max_size=None, ping_interval=None
         )
-        await self.send(
-            {
-                "id": 0,
-                "component": "system",
-                "type": "announce",
-                "payload": {
-                    "peerId": self.peer_id,
-                    "role": "sidekick",
-                    "status": "online",
-                    "version": "bench",
-                    "timestamp": int(time.time() * 1000),
-                    "capabilities": self.capabilities,
-                },
-            }
-        )
+        await self.ws.send(announce(self.peer_id, "sidekick", self.capabilities))
         self.reader = asyncio.ensure_future(self._read())
 
     async def send(self, message: Dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import os
 import socket
 import struct
 import time
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 __all__ = ["RawPeer", "announce", "client_frame"]
 
@@ -36,15 +36,15 @@ def client_frame(data: bytes, opcode: int = 0x1) -> bytes:
     return head + key + (int.from_bytes(data, "big") ^ mask).to_bytes(n, "big")
 
 
-def announce(peer_id: str, role: str) -> str:
-    """The online announce of a peer that takes ``batch`` frames, as JSON text."""
+def announce(peer_id: str, role: str, capabilities: Sequence[str] = ("batch",)) -> str:
+    """The online announce of a peer (by default one that takes ``batch`` frames), as JSON text."""
     payload = {
         "peerId": peer_id,
         "role": role,
         "status": "online",
         "version": "bench",
         "timestamp": int(time.time() * 1000),
-        "capabilities": ["batch"],
+        "capabilities": list(capabilities),
     }
     message = {"id": 0, "component": "system", "type": "announce", "payload": payload}
     return json.dumps(message, separators=(",", ":"))

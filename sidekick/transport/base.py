@@ -39,8 +39,8 @@ class Transport:
     def send_now(self, frame: str) -> bool:
         """From any thread: write ``frame`` at once if the connection is idle.
 
-        False means nothing was written and the frame must go through
-        :meth:`send`; transports that cannot write from other threads say so.
+        False means nothing was written and the frame must be queued for
+        :meth:`write`; transports that cannot write from other threads say so.
         """
         return False
 

@@ -3,7 +3,6 @@ same batch parsed on the page would be, errors included."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any, Dict, List, Tuple
 
@@ -76,11 +75,15 @@ def run(context: Any, server: Server, init_script: str) -> Tuple[List[Any], List
 def apply_batch(page: Any, hero: Hero) -> Tuple[List[Any], List[Any], Any]:
     hero.spawn("grid", "g", {"numColumns": 3, "numRows": 2})
     hero.spawn("label", "label", {"text": "a label"})
+    hero.spawn("button", "sync", {"text": "sync"})
     hero.batch(BATCH)
     hero.batch(MIXED)
     hero.update("label", "label", "setText", {"text": "done"})  # after the batch, in order
     page.wait_for_selector('[data-sidekick-id="label"]:has-text("done")')
-    time.sleep(0.2)  # errors travel back to the hero
+    # The page sent its errors before this click, on the same socket: once the
+    # click has reached the hero, so have they.
+    page.click('[data-sidekick-id="sync"]')
+    hero.wait_event("sync")
     errors = [
         (m.get("src"), (m.get("payload") or {}).get("message"))
         for m in hero.drain()

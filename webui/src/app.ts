@@ -112,7 +112,7 @@ export class App implements Host {
     this.showStatus();
   }
 
-  /** The updates of the batch a GridColors stands for, each as applySafely would apply it. */
+  /** The updates of the batch a GridColors stands for, each applied (or refused) as applySafely would. */
   private applyGridColors(run: GridColors): void {
     const { ops, targets, colors } = run;
     for (let k = 0; k < ops.length; k += 4) {
@@ -121,16 +121,17 @@ export class App implements Host {
       const y = ops[k + 2];
       const color = colors[ops[k + 3]];
       const grid = this.components.get(target);
-      if (grid instanceof Grid) {
-        try {
-          grid.setCellColor(x, y, color);
-          continue;
-        } catch {
-          // Report it exactly as the message itself would be: below.
-        }
+      if (!(grid instanceof Grid)) {
+        // Not a grid (or none at all): the usual path says what is wrong.
+        const options = { x, y, color };
+        this.applySafely({ component: "grid", type: "update", target, payload: { action: "setColor", options } }, 1);
+        continue;
       }
-      const options = { x, y, color };
-      this.applySafely({ component: "grid", type: "update", target, payload: { action: "setColor", options } }, 1);
+      try {
+        grid.setCellColor(x, y, color);
+      } catch (error) {
+        this.reportFailure("grid", target, error);
+      }
     }
   }
 
@@ -141,11 +142,14 @@ export class App implements Host {
       // Never let one message stop the others; tell the hero what failed.
       const m = isObject(message) ? message : {};
       const component = typeof m.component === "string" ? m.component : "global";
-      const target = instanceId(m.target) ?? undefined;
-      const text = error instanceof CommandError ? error.message : `internal error: ${String(error)}`;
-      if (!(error instanceof CommandError)) console.error("sidekick:", error);
-      this.sendErrorRaw(component, target, text);
+      this.reportFailure(component, instanceId(m.target) ?? undefined, error);
     }
+  }
+
+  private reportFailure(component: string, target: string | undefined, error: unknown): void {
+    const text = error instanceof CommandError ? error.message : `internal error: ${String(error)}`;
+    if (!(error instanceof CommandError)) console.error("sidekick:", error);
+    this.sendErrorRaw(component, target, text);
   }
 
   private apply(message: unknown, depth: number): void {

@@ -1,7 +1,7 @@
 // The WebSocket to the page's own server: URL from the page's location,
 // reconnection with a short backoff, forever.
 
-import { isGridColors } from "./protocol";
+import { type GridColors, isGridColors } from "./protocol";
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 5000;
@@ -87,7 +87,7 @@ function workerMain(): void {
   // A batch of nothing but grid setColor updates (the bulk of a heavy burst)
   // is parsed here, off the page's thread, into a GridColors (protocol.ts);
   // anything else goes on as text. Null: not such a batch.
-  const gridColors = (text: string): unknown => {
+  const gridColors = (text: string): GridColors | null => {
     if (!text.includes('"setColor"')) return null;
     let data: any;
     try {
@@ -140,11 +140,12 @@ function workerMain(): void {
       ws.onopen = () => postMessage({ event: "open" });
       ws.onmessage = (e) => {
         if (typeof e.data !== "string") return;
-        let run: { ops: Int32Array } | null = null;
+        let run: GridColors | null = null;
         try {
-          run = gridColors(e.data) as { ops: Int32Array } | null;
-        } catch {
-          // Whatever it was, the page's own parser says what is wrong with it.
+          run = gridColors(e.data);
+        } catch (error) {
+          // A bug of ours: say so; the frame still goes on, as text, to the page.
+          console.error("sidekick: the socket worker could not read a frame:", error);
         }
         // The worker's postMessage(message, transfer): the buffer moves, no copy.
         if (run) (postMessage as (message: unknown, transfer: Transferable[]) => void)(run, [run.ops.buffer]);
