@@ -102,12 +102,13 @@ async def main():
         await loop.run_in_executor(None, input)
         cpu0 = time.process_time()
         mono0 = time.monotonic()
+        epoch0 = time.time()
         t0 = time.perf_counter()
         for frame in payload:
             await ws.send(frame)
         await ws.send(sentinel)
         t1 = time.perf_counter()
-        report(t0_monotonic=mono0, caller_us=(t1 - t0) / count * 1e6)
+        report(t0_monotonic=mono0, t0_epoch=epoch0, caller_us=(t1 - t0) / count * 1e6)
         await loop.run_in_executor(None, input)
         report(cpu_us=(time.process_time() - cpu0) / count * 1e6, rss_kib=peak_rss_kib())
 

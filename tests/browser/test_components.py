@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import math
 import time
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.support.gridview import cell_colors, expect_cell_color, grid_selector
 
 pytestmark = pytest.mark.browser
 
@@ -83,23 +87,81 @@ def test_grid_cells_color_text(page, hero):
     expect(grid.locator("[data-x][data-y]")).to_have_count(12)
     hero.update("grid", "g1", "setColor", {"x": 2, "y": 1, "color": "rgb(255, 0, 0)"})
     hero.update("grid", "g1", "setText", {"x": 3, "y": 2, "text": "Q"})
-    cell = grid.locator('[data-x="2"][data-y="1"]')
-    expect(cell).to_have_css("background-color", "rgb(255, 0, 0)")
+    g1 = grid_selector("g1")
+    expect_cell_color(page, g1, 2, 1, "rgb(255, 0, 0)")
     expect(grid.locator('[data-x="3"][data-y="2"]')).to_have_text("Q")
     hero.update("grid", "g1", "setColor", {"x": 2, "y": 1, "color": None})
-    expect(cell).not_to_have_css("background-color", "rgb(255, 0, 0)")
+    expect_cell_color(page, g1, 2, 1, "")
     hero.update("grid", "g1", "setColor", {"x": 0, "y": 0, "color": "blue"})
     hero.update("grid", "g1", "clearCell", {"x": 3, "y": 2})
     expect(grid.locator('[data-x="3"][data-y="2"]')).to_have_text("")
-    expect(grid.locator('[data-x="0"][data-y="0"]')).to_have_css(
-        "background-color", "rgb(0, 0, 255)"
-    )
+    expect_cell_color(page, g1, 0, 0, "rgb(0, 0, 255)")
     hero.update("grid", "g1", "setText", {"x": 1, "y": 1, "text": "z"})
     hero.update("grid", "g1", "clear")
     expect(grid.locator('[data-x="1"][data-y="1"]')).to_have_text("")
-    expect(grid.locator('[data-x="0"][data-y="0"]')).not_to_have_css(
-        "background-color", "rgb(0, 0, 255)"
-    )
+    expect_cell_color(page, g1, 0, 0, "")
+    assert set(cell_colors(page, g1).values()) == {""}
+
+
+# The pixel at (x, y) of a PNG (base64), as "rgb(r, g, b)": decoded by the browser.
+PNG_PIXEL = """async ([png, x, y]) => {
+  const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+  const image = await createImageBitmap(new Blob([bytes], { type: "image/png" }));
+  const canvas = new OffscreenCanvas(image.width, image.height);
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(image, 0, 0);
+  const [r, g, b] = ctx.getImageData(x, y, 1, 1).data;
+  return `rgb(${r}, ${g}, ${b})`;
+}"""
+
+
+# The theme's colors (CSS variables) as "rgb(r, g, b)".
+THEME_RGB = """(names) => names.map((name) => {
+  const probe = document.createElement("i");
+  probe.style.color = getComputedStyle(document.documentElement).getPropertyValue(name);
+  document.body.append(probe);
+  const rgb = getComputedStyle(probe).color;
+  probe.remove();
+  return rgb;
+})"""
+
+
+def test_grid_colors_show_in_their_cells_under_text_and_lines(page, hero):
+    """On screen: a colored cell is its color, with its text over it; the
+    others keep the default; the lines between cells stay visible."""
+    hero.spawn("grid", "gs", {"numColumns": 4, "numRows": 3})
+    hero.update("grid", "gs", "setColor", {"x": 2, "y": 1, "color": "#ff0000"})
+    hero.update("grid", "gs", "setText", {"x": 2, "y": 1, "text": "A"})
+    expect_cell_color(page, grid_selector("gs"), 2, 1, "rgb(255, 0, 0)")
+    grid = el(page, "gs")
+    board = grid.locator(".sk-grid-board").bounding_box()
+    shot = base64.b64encode(page.screenshot(clip=board)).decode()
+
+    def shown(cx: float, cy: float) -> str:
+        point = [math.floor(cx - board["x"]), math.floor(cy - board["y"])]
+        return page.evaluate(PNG_PIXEL, [shot, *point])
+
+    def box(x: int, y: int):
+        return grid.locator(f'[data-x="{x}"][data-y="{y}"]').bounding_box()
+
+    cell_bg, line = page.evaluate(THEME_RGB, ["--sk-cell-bg", "--sk-cell-border"])
+    red, plain = box(2, 1), box(1, 1)
+    assert shown(red["x"] + 2, red["y"] + 2) == "rgb(255, 0, 0)"  # a corner, clear of the text
+    assert shown(red["x"] + red["width"] - 2, red["y"] + red["height"] - 2) == "rgb(255, 0, 0)"
+    assert shown(plain["x"] + plain["width"] / 2, plain["y"] + plain["height"] / 2) == cell_bg
+    # The line just left of the red cell, and the one above it.
+    assert shown(red["x"] - 0.5, red["y"] + red["height"] / 2) == line
+    assert shown(red["x"] + red["width"] / 2, red["y"] - 0.5) == line
+    expect(grid.locator('[data-x="2"][data-y="1"]')).to_have_text("A")
+
+
+def test_unknown_colors_are_refused(page, hero):
+    hero.spawn("grid", "gu", {"numColumns": 2, "numRows": 2})
+    hero.update("grid", "gu", "setColor", {"x": 1, "y": 0, "color": "teal"})
+    hero.update("grid", "gu", "setColor", {"x": 1, "y": 0, "color": "not a color"})
+    error = hero.wait_error("gu")
+    assert "'not a color' is not a CSS color" in error["payload"]["message"]
+    expect_cell_color(page, grid_selector("gu"), 1, 0, "rgb(0, 128, 128)")
 
 
 def test_grid_cells_are_square(page, hero):
@@ -122,11 +184,8 @@ def test_many_grid_updates_in_batches(page, hero):
         hero.batch(messages[start : start + 2000])
     hero.update("label", "nope", "setText", {"text": "marker"})  # errors come back in order
     hero.wait_error("nope")
-    green = page.evaluate(
-        """() => [...document.querySelectorAll('[data-sidekick-id="big"] [data-x]')]
-                .filter(c => getComputedStyle(c).backgroundColor === 'rgb(0, 128, 0)').length"""
-    )
-    assert green == 10_000
+    colors = cell_colors(page, grid_selector("big"))
+    assert len(colors) == 10_000 and set(colors.values()) == {"rgb(0, 128, 0)"}
 
 
 def test_component_markers(page, hero):

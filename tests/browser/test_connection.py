@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any, Iterator, List
 
 import pytest
-from playwright.sync_api import expect
 
 from tests.browser.conftest import Hero, Server
+from tests.support.gridview import expect_cell_color, grid_selector
 
 pytestmark = pytest.mark.browser
 
@@ -26,9 +26,8 @@ def round_trip(page: Any, hero: Hero) -> None:
     """A spawn and an update reach the DOM, a click reaches the hero."""
     hero.spawn("grid", "g", {"numColumns": 3, "numRows": 2})
     hero.update("grid", "g", "setColor", {"x": 2, "y": 1, "color": "#ff0000"})
-    cell = page.locator('[data-sidekick-id="g"] [data-x="2"][data-y="1"]')
-    expect(cell).to_have_css("background-color", "rgb(255, 0, 0)")
-    cell.click()
+    expect_cell_color(page, grid_selector("g"), 2, 1, "rgb(255, 0, 0)")
+    page.locator('[data-sidekick-id="g"] [data-x="2"][data-y="1"]').click()
     assert hero.wait_event("g")["payload"] == {"event": "click", "x": 2, "y": 1}
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.browser.conftest import Hero, Server
 from tests.browser.test_connection import NO_WORKERS
+from tests.support.gridview import GRID_CELLS_JS
 
 pytestmark = pytest.mark.browser
 
@@ -28,9 +29,6 @@ Object.defineProperty(Worker.prototype, "onmessage", {
 });
 """
 
-CELLS = """(id) => [...document.querySelectorAll(`[data-sidekick-id="${id}"] [data-x]`)]
-  .map((c) => [Number(c.dataset.x), Number(c.dataset.y), c.style.backgroundColor])"""
-
 
 def setcolor(target: str, x: Any, y: Any, color: Any) -> Dict[str, Any]:
     return Hero.update_msg("grid", target, "setColor", {"x": x, "y": y, "color": color})
@@ -45,6 +43,7 @@ BATCH = [
     setcolor("nobody", 0, 0, "#ff0000"),  # no such component
     setcolor("g", 0, 0, None),  # back to the default
     setcolor("g", -1, 1, "#000000"),
+    setcolor("g", 1, 1, "no-such-color"),  # refused: the cell keeps its color
     setcolor("g", 1, 1, ""),  # empty: the default too
     setcolor("g", 2, 1, "rgb(0, 0, 255)"),
 ]
@@ -90,7 +89,7 @@ def apply_batch(page: Any, hero: Hero) -> Tuple[List[Any], List[Any], Any]:
         if m.get("type") == "error"
     ]
     counted = page.evaluate("window.__gridColors ?? null")
-    return page.evaluate(CELLS, "g"), errors, counted
+    return page.evaluate(GRID_CELLS_JS, '[data-sidekick-id="g"]'), errors, counted
 
 
 def test_a_batch_of_grid_colors_is_applied_as_on_the_page(context: Any, server: Server) -> None:
@@ -99,8 +98,9 @@ def test_a_batch_of_grid_colors_is_applied_as_on_the_page(context: Any, server: 
     reference_cells, reference_errors, _ = run(context, server, NO_WORKERS)
     assert cells == reference_cells
     assert errors == reference_errors
-    assert len(errors) == 5, errors
-    colors = {(x, y): color for x, y, color in cells}
+    assert len(errors) == 6, errors
+    assert ("g", "'no-such-color' is not a CSS color") in errors
+    colors = {(x, y): color for x, y, color, _ in cells}
     assert colors[(0, 0)] == "" and colors[(1, 1)] == ""
     assert colors[(1, 0)] == "rgb(0, 255, 0)" and colors[(2, 1)] == "rgb(0, 0, 255)"
     assert colors[(0, 1)] == "rgb(0, 0, 255)"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.reliability._util import require
+from tests.support.gridview import cell_color, expect_cell_color
 
 pytestmark = pytest.mark.browser
 
@@ -66,15 +67,13 @@ def test_reference_script_renders_and_receives_clicks(
     try:
         page.wait_for_selector("html[data-sidekick-status=connected]", timeout=20_000)
         grid = page.locator("[data-sidekick-type=grid]")
-        cell = grid.locator("[data-x='0'][data-y='0']")
         page.wait_for_selector("[data-sidekick-type=grid] [data-x='3'][data-y='2']")
         assert grid.locator("[data-x]").count() == 12
         assert grid.locator("[data-x='3'][data-y='2']").text_content() == "end"
-        assert "255, 0, 0" in cell.evaluate("e => getComputedStyle(e).backgroundColor")
+        assert "255, 0, 0" in cell_color(page, "[data-sidekick-type=grid]", 0, 0)
         grid.locator("[data-x='2'][data-y='1']").click()
         page.wait_for_selector("[data-sidekick-type=label]:has-text('clicked 2,1')")
-        blue = grid.locator("[data-x='2'][data-y='1']")
-        assert "0, 0, 255" in blue.evaluate("e => getComputedStyle(e).backgroundColor")
+        expect_cell_color(page, "[data-sidekick-type=grid]", 2, 1, "rgb(0, 0, 255)")
     finally:
         proc.terminate()
         try:

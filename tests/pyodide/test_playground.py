@@ -13,6 +13,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from tests.support.gridview import expect_cell_color
+
 pytestmark = [pytest.mark.pyodide, pytest.mark.browser, pytest.mark.timeout(240)]
 
 LOAD_MS = 90_000  # Pyodide in a worker: ~3 s, much more on a loaded machine
@@ -83,8 +85,7 @@ sidekick.run_forever()
     page.wait_for_selector(cell, timeout=STEP_MS)
     page.click(cell)
     page.wait_for_selector("[data-sidekick-type=label]:has-text('clicked 2,1')", timeout=STEP_MS)
-    color = page.eval_on_selector(cell, "el => getComputedStyle(el).backgroundColor")
-    assert color == "rgb(255, 0, 0)"
+    expect_cell_color(page, "[data-sidekick-type=grid]", 2, 1, "rgb(255, 0, 0)")
     page.wait_for_selector("[data-playground-role=output]:has-text('callback ran 2 1')")
     assert page.get_attribute("html", "data-sidekick-status") == "connected"
     # run_forever() blocks the script's top level (JSPI), as in CPython.

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, List, Optional, TypeVar
 
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.support.gridview import GRID_CELLS_JS
 
 from ._util import require
 
@@ -74,10 +75,8 @@ class BrowserThread:
             self._pool.shutdown(wait=True)
 
 
-GRID_JS = """(id) => Array.from(
-    document.querySelectorAll(`[data-sidekick-id="${id}"] [data-x]`),
-    (c) => [Number(c.dataset.x), Number(c.dataset.y), c.style.backgroundColor, c.textContent]
-)"""
+# (grid selector) -> [[x, y, shown color, text], ...]: see tests/support/gridview.py
+GRID_JS = GRID_CELLS_JS
 
 TEXT_JS = """(id) => {
     const el = document.querySelector(`[data-sidekick-id="${id}"]`);

@@ -45,7 +45,7 @@ def chromium() -> Iterator[BrowserThread]:
 
 def page_cells(bt: BrowserThread, page: Any) -> Dict[Tuple[int, int], Dict[str, str]]:
     cells: Dict[Tuple[int, int], Dict[str, str]] = {}
-    for x, y, color, text in bt.call(page.evaluate, GRID_JS, "grid-1"):
+    for x, y, color, text in bt.call(page.evaluate, GRID_JS, '[data-sidekick-id="grid-1"]') or []:
         cell = {}
         if color:
             cell["color"] = color
