@@ -1,8 +1,9 @@
-"""Browser figures: this project's real UI in headless Debian Chromium (Playwright).
+"""Browser figures: this project's real UI in headless Debian Chromium
+(driven over the DevTools protocol by ``cdp.py``, not Playwright: see there).
 
 * grid: the throughput hero's updates, timed from the hero's first call to
-  the moment a MutationObserver sees the last update land in the DOM (the
-  last cell taking its final color); then every cell is checked.
+  the moment the grid paints the last update (the last cell taking its final
+  color on the grid's canvas); then every cell is checked.
 * fps: the bouncing-ball hero (``canvas.buffer()`` at 60 frames/s) while the
   page counts requestAnimationFrame callbacks.
 """
@@ -10,13 +11,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any, List, Tuple
 
+from cdp import Browser, Page
 from peer import COLUMNS, PALETTE, ROWS
-from playwright.async_api import async_playwright
-
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 __all__ = ["Chromium"]
 
@@ -80,20 +80,15 @@ _FPS = """([from, to]) => {
 
 class Chromium:
     async def __aenter__(self) -> Chromium:
-        self._pw = await async_playwright().start()
-        self.browser = await self._pw.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+        self.browser = await Browser().start(width=1000, height=900)
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.browser.close()
-        await self._pw.stop()
 
-    async def _page(self, url: str) -> Any:
-        page = await self.browser.new_page(viewport={"width": 1000, "height": 900})
-        await page.goto(url)
-        await page.wait_for_selector("[data-sidekick-status=waiting]", timeout=15000)
+    async def _page(self, url: str) -> Page:
+        page = await self.browser.new_page(url)
+        await page.wait_for("document.querySelector('[data-sidekick-status=waiting]') !== null")
         return page
 
     async def grid_run(self, ctx: Any, lib: Any, hero_cls: Any, session: str) -> float:
@@ -105,9 +100,8 @@ class Chromium:
             await hero.expect("ready", 60)
             last = count - 1
             x, y = last % COLUMNS, (last // COLUMNS) % ROWS
-            await page.wait_for_selector(
-                f'[data-sidekick-type="grid"] [data-x="{x}"][data-y="{y}"]', timeout=15000
-            )
+            cell = f'[data-sidekick-type="grid"] [data-x="{x}"][data-y="{y}"]'
+            await page.wait_for(f"document.querySelector({json.dumps(cell)}) !== null")
             await page.evaluate(_WATCH_LAST_CELL, [x, y, _rgb(PALETTE[last % len(PALETTE)])])
             hero.tell("go")
             figures = await hero.expect("t0_epoch", 300)
@@ -115,7 +109,7 @@ class Chromium:
             done = None
             while done is None and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
-                done = await page.evaluate("window.__bench.done")
+                done = await page.evaluate("() => window.__bench.done")
             if done is None:
                 raise TimeoutError("the last grid update never reached the DOM")
             wrong = await page.evaluate(_CHECK_ALL, final_colors(count))
@@ -135,15 +129,14 @@ class Chromium:
         try:
             await hero.start()
             await hero.expect("ready", 60)
-            await page.wait_for_selector(
-                'canvas[data-sidekick-type="canvas"], [data-sidekick-type="canvas"] canvas',
-                timeout=15000,
+            await page.wait_for(
+                "document.querySelector('[data-sidekick-type=\"canvas\"] canvas') !== null"
             )
             await page.evaluate(_COUNT_FRAMES)
-            start = await page.evaluate("performance.now()")
+            start = await page.evaluate("() => performance.now()")
             hero.tell("go")
             figures = await hero.expect("frames", seconds + 60)
-            end = await page.evaluate("performance.now()")
+            end = await page.evaluate("() => performance.now()")
             fps, long_frames = await page.evaluate(_FPS, [start + 500, end - 100])
             hero.tell("done")
             return fps, figures["frames"] / figures["seconds"], long_frames

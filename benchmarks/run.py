@@ -9,7 +9,8 @@ scripted UI peer (``benchmarks/peer.py``). This library is the working tree
 (via PYTHONPATH) in ``benchmarks/.venv-ours`` (its dependencies only); the
 reference is ``sidekick-py==0.0.7`` from PyPI in ``benchmarks/.venv-ref``.
 Both venvs are created on first use. The harness itself runs under the
-project's ``.venv`` (it needs websockets, and playwright for the browser).
+project's ``.venv`` (it needs websockets; the browser figures need Debian's
+Chromium, driven over the DevTools protocol by ``benchmarks/cdp.py``).
 Figures are printed as a table and saved under ``benchmarks/out/``. See
 ``benchmarks/README.md`` for what each figure means.
 """
@@ -25,7 +26,7 @@ BENCH = ROOT / "benchmarks"
 
 
 def _reexec_in_venv() -> None:
-    """The harness needs websockets (and playwright for the browser figures)."""
+    """The harness needs websockets (from the project's .venv)."""
     try:
         import websockets  # noqa: F401
     except ImportError:
@@ -504,10 +505,12 @@ def import_report(lib: Lib, repeat: int = 5) -> Dict[str, Any]:
 
 
 async def run_browser(ctx: Ctx, libs: List[Lib], rounds: int) -> None:
-    try:
-        import browser
-    except ImportError as exc:  # playwright missing: say so, skip the figure
-        ctx.note(f"browser figures skipped: {exc}")
+    import browser
+
+    from tests.support.chromium import CHROMIUM
+
+    if not os.access(CHROMIUM, os.X_OK):  # no browser here: say so, skip the figures
+        ctx.note(f"browser figures skipped: no Chromium at {CHROMIUM}")
         return
     async with browser.Chromium() as chromium:
         for r in range(rounds):
@@ -555,7 +558,7 @@ FIGURES = [
     ("startup_interpreter_ms", "  of which interpreter start, ms", "{:.1f}", "lo"),
     ("startup_import_ms", "  of which import sidekick, ms", "{:.1f}", "lo"),
     ("startup_connect_ms", "  of which connect → spawn seen, ms", "{:.1f}", "lo"),
-    ("browser_ups", "browser: grid updates/s visible in the DOM", "{:,.0f}", "hi"),
+    ("browser_ups", "browser: grid updates/s shown by the real UI", "{:,.0f}", "hi"),
     ("browser_fps", "browser: bouncing ball, frames/s (rAF)", "{:.1f}", "hi"),
     ("ball_frames_sent_per_s", "  ball frames sent by the hero per s", "{:.1f}", "hi"),
     ("browser_long_frames", "  rAF gaps > 50 ms during the animation", "{:.0f}", "lo"),
