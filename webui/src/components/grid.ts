@@ -58,15 +58,15 @@ export class Grid extends Component {
   readonly columns: number;
   readonly rows: number;
   private readonly cells: HTMLElement[] = [];
-  private readonly colors: (string | null)[];
   private readonly texts: (string | null)[];
-  /** Per cell: COLOR and/or TEXT when the element is behind `colors`/`texts`. */
+  /** Per cell: COLOR when the canvas is behind `pixels`, TEXT when the element is behind `texts`. */
   private readonly stale: Uint8Array;
   /** Cells with a nonzero `stale`, written to the page once after the flush. */
   private pending: number[] = [];
   private readonly paint: HTMLCanvasElement;
   private readonly paintCtx: CanvasRenderingContext2D | null;
   private readonly image: ImageData | null;
+  /** The cells' colors as the canvas will show them after the next flush (a view of `image`). */
   private readonly pixels: Uint32Array;
 
   constructor(id: string, host: Host, payload: Record<string, unknown>) {
@@ -80,7 +80,6 @@ export class Grid extends Component {
       throw new CommandError(`grid may have at most ${MAX_CELLS} cells`);
     }
     const count = this.columns * this.rows;
-    this.colors = new Array<string | null>(count).fill(null);
     this.texts = new Array<string | null>(count).fill(null);
     this.stale = new Uint8Array(count);
 
@@ -153,10 +152,10 @@ export class Grid extends Component {
   }
 
   private setColor(i: number, color: string | null): void {
-    if (this.colors[i] === color) return;
     // Unknown colors are refused here, at the update, not when painting.
-    if (color !== null) (colorParser ??= new ColorParser()).pixelOf(color);
-    this.colors[i] = color;
+    const pixel = color === null ? 0 : (colorParser ??= new ColorParser()).pixelOf(color);
+    if (this.pixels[i] === pixel) return;
+    this.pixels[i] = pixel;
     this.markStale(i, COLOR);
   }
 
@@ -180,9 +179,8 @@ export class Grid extends Component {
   }
 
   private render(): void {
-    const { pending, stale, cells, pixels, colors, columns } = this;
+    const { pending, stale, cells, columns } = this;
     this.pending = [];
-    const parser = (colorParser ??= new ColorParser());
     // Only the rectangle around what changed goes back to the canvas.
     let left = columns;
     let top = this.rows;
@@ -191,8 +189,6 @@ export class Grid extends Component {
     for (let k = 0; k < pending.length; k++) {
       const i = pending[k];
       if (stale[i] & COLOR) {
-        const color = colors[i];
-        pixels[i] = color === null ? 0 : parser.pixelOf(color);
         const x = i % columns;
         const y = (i - x) / columns;
         if (x < left) left = x;
