@@ -102,7 +102,7 @@ class Browser:
     async def close(self) -> None:
         try:
             await asyncio.wait_for(self.send("Browser.close"), 5)
-        except Exception:
+        except Exception:  # noqa: BLE001 - it may be gone already; the PID is ended below
             pass
         try:
             await asyncio.wait_for(self.proc.wait(), 5)
@@ -145,15 +145,16 @@ class Page:
     async def wait_for(self, expression: str, timeout: float = 15.0, poll: float = 0.05) -> Any:
         """Wait until the JavaScript ``expression`` is truthy; its value."""
         deadline = time.monotonic() + timeout
+        error: Optional[RuntimeError] = None
         while True:
             try:
                 value = await self.evaluate(f"() => {expression}")
-            except RuntimeError:  # e.g. the page is still navigating
-                value = None
+            except RuntimeError as exc:  # e.g. the page is still navigating: try again
+                value, error = None, exc
             if value:
                 return value
             if time.monotonic() > deadline:
-                raise TimeoutError(f"still false after {timeout} s: {expression}")
+                raise TimeoutError(f"still false after {timeout} s: {expression}") from error
             await asyncio.sleep(poll)
 
     async def close(self) -> None:

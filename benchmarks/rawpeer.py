@@ -17,6 +17,8 @@ import struct
 import time
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from tests.support.peers import announce as announce_message
+
 __all__ = ["RawPeer", "announce", "client_frame"]
 
 
@@ -38,15 +40,7 @@ def client_frame(data: bytes, opcode: int = 0x1) -> bytes:
 
 def announce(peer_id: str, role: str, capabilities: Sequence[str] = ("batch",)) -> str:
     """The online announce of a peer (by default one that takes ``batch`` frames), as JSON text."""
-    payload = {
-        "peerId": peer_id,
-        "role": role,
-        "status": "online",
-        "version": "bench",
-        "timestamp": int(time.time() * 1000),
-        "capabilities": list(capabilities),
-    }
-    message = {"id": 0, "component": "system", "type": "announce", "payload": payload}
+    message = announce_message(peer_id, role, caps=list(capabilities))
     return json.dumps(message, separators=(",", ":"))
 
 
