@@ -36,6 +36,8 @@ def test_nesting_at_depth(page, hero):
             '[data-sidekick-id="c1"] [data-sidekick-id="r2"] [data-sidekick-id="deep"]'
         )
     ).to_have_text("deep")
+    # "side" may come a frame after "deep": wait for it before reading the order.
+    expect(el(page, "side")).to_have_text("side")
     assert child_ids(page, "r1") == ["c1", "side"]
     # A row lays children side by side, a column stacks them.
     hero.spawn("label", "a", {"text": "A", "parent": "c1"})
