@@ -5,24 +5,35 @@ so a slow callback never stalls network I/O. In Pyodide callbacks run on the
 page loop. A raising callback prints its traceback to stderr, like an uncaught
 exception in a thread, and the next callback still runs. ``async def``
 callbacks are scheduled on the library loop and their errors reported alike.
+
+While it has nothing to run, the callback thread borrows the reading of the
+connection from the loop (:meth:`CallbackRunner.read_from`): it waits on the
+socket itself, so a click's callback starts without a hand-over between
+threads, and it goes back to the socket when done. Should callbacks keep it
+busy for :data:`_LOAN_CHECK`, the loop takes the reading back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import inspect
+import logging
 import os
 import queue
+import select
 import sys
 import threading
 import time
 import traceback
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional, Tuple
 
 from .task_manager import TaskManager
+from .transport.base import Transport
 
 __all__ = ["CallbackRunner", "report_callback_error", "in_callback_thread"]
 
 _local = threading.local()
+logger = logging.getLogger("sidekick")
 
 
 def report_callback_error(what: str, exc: BaseException) -> None:
@@ -44,6 +55,12 @@ def in_callback_thread() -> bool:
 # and sleep(0) does the same there.
 _yield = getattr(os, "sched_yield", None) or (lambda: time.sleep(0))
 
+_Loan = Tuple[Transport, Callable[[List[str]], None], int]  # transport, deliver, descriptor
+#: While the runner is busy this long after reading, the loop takes reading
+#: back (checked this often while lent): a long callback must not keep pings,
+#: announces and later events waiting in the socket.
+_LOAN_CHECK = 0.2
+
 
 class CallbackRunner:
     """Runs callbacks in arrival order on one thread (or the page loop)."""
@@ -53,10 +70,45 @@ class CallbackRunner:
         self._queue: queue.SimpleQueue[tuple] = queue.SimpleQueue()
         self._thread: Optional[threading.Thread] = None
         self._lock = threading.Lock()
-        # Counts, not a flag, so neither thread needs a lock: the runner is
-        # idle when it has finished all it was given (a race costs one yield).
+        # Counts, not a flag, so no thread needs a lock: the runner is idle
+        # when it has finished all it was given (a race costs one yield).
+        # Each count has one writer: other threads (in practice the loop)
+        # count in _submitted, the runner its own submits and what it finished.
         self._submitted = 0
+        self._self_submitted = 0
         self._finished = 0
+        # Borrowing the connection's reading (see read_from). The loop lends
+        # it with a queue item; only the runner sets and drops _loan.
+        self._source: Optional[Tuple[Transport, Callable[[List[str]], None]]] = None
+        self._loan: Optional[_Loan] = None
+        self._asked = False  # a loan was asked for, and neither refused nor ended
+        self._waiting = False  # the runner waits on the socket, not on the queue
+        self._busy_since: Optional[float] = None  # when it last left the socket for work
+        self._wake_pipe: Optional[Tuple[int, int]] = None
+
+    def read_from(self, transport: Transport, deliver: Callable[[List[str]], None]) -> None:
+        """On the loop: while idle, the runner reads ``transport`` itself (texts to ``deliver``).
+
+        ``deliver`` runs on the runner's thread and must only queue work
+        (:meth:`submit`) or pass it to the loop. A transport that cannot
+        lend its reading (TLS, Pyodide) is read by the loop as before.
+        """
+        if not (self._tm.uses_threads and transport.can_lend and hasattr(select, "poll")):
+            return
+        if self._wake_pipe is None:
+            r, w = os.pipe()
+            os.set_blocking(r, False)
+            os.set_blocking(w, False)
+            self._wake_pipe = (r, w)
+        self._source = (transport, deliver)
+        if self._thread is not None and self._loan is None:
+            # (An offer still on its way would be refused: lending twice fails.)
+            self._asked = True
+            self._offer()
+
+    def stop_reading(self) -> None:
+        """On the loop: the transport is gone (a loan of its reading ends with it)."""
+        self._source = None
 
     def submit(self, fn: Callable[..., Any], *args: Any, what: str = "callback") -> None:
         if not self._tm.uses_threads:
@@ -64,15 +116,25 @@ class CallbackRunner:
             return
         if self._thread is None:
             self._start()
-        idle = self._finished >= self._submitted
+        if getattr(_local, "active", False):
+            # From the runner itself (an event it read): it takes it next.
+            self._self_submitted += 1
+            self._queue.put((fn, args, what))
+            return
+        idle = self._idle()
         self._submitted += 1
         self._queue.put((fn, args, what))
+        if self._waiting:
+            self._wake()  # it waits on the socket: make it look at the queue
         if idle:
             # Let the runner we just woke take the GIL now, while this thread
             # (the I/O loop) is in the syscall: otherwise it waits for the
             # loop to go back to select, then wakes a second time: a click's
             # answer left ~25 µs later (measured with the latency benchmark).
             _yield()
+
+    def _idle(self) -> bool:
+        return self._finished >= self._submitted + self._self_submitted
 
     def _start(self) -> None:
         with self._lock:
@@ -86,9 +148,92 @@ class CallbackRunner:
     def _worker(self) -> None:
         _local.active = True
         while True:  # a daemon thread: it ends with the interpreter
+            if self._queue.empty():
+                loan = self._loan
+                if loan is not None and loan[0].lent:
+                    try:
+                        self._wait_on(loan)
+                    except Exception:  # a bug of ours: loud, and the loop reads again
+                        logger.exception("sidekick: error while reading for the callbacks")
+                        loan[0].give_back()
+                    continue
+                if loan is not None:  # the loop took reading back
+                    self._loan = None
+                    self._asked = False
+                source = self._source
+                if source is not None and not self._asked:
+                    self._asked = True
+                    source[0].call_soon(self._offer)
             fn, args, what = self._queue.get()
+            if fn is None:  # a loan from the loop (see _offer)
+                self._loan = args
+                continue
             self._call(fn, args, what)
             self._finished += 1
+
+    def _offer(self) -> None:
+        """On the loop: lend the reading to the runner if it is still idle."""
+        source = self._source
+        fd = None
+        if source is not None and self._idle() and self._queue.empty():
+            fd = source[0].lend_reading(self._wake)
+        if source is None or fd is None:
+            self._asked = False  # asked again once the runner is next idle
+            return
+        loan = (source[0], source[1], fd)
+        self._busy_since = time.monotonic()  # until the runner waits on the socket
+        asyncio.get_running_loop().call_later(_LOAN_CHECK, self._check_loan, loan)
+        self._queue.put((None, loan, "loan"))
+
+    def _check_loan(self, loan: _Loan) -> None:
+        """On the loop, every _LOAN_CHECK while lent: a long callback must not hold up reading."""
+        if not loan[0].lent:
+            return
+        since = self._busy_since
+        if since is not None and time.monotonic() - since >= _LOAN_CHECK:
+            loan[0].give_back()
+            return
+        asyncio.get_running_loop().call_later(_LOAN_CHECK, self._check_loan, loan)
+
+    def _wait_on(self, loan: _Loan) -> None:
+        """Wait on the socket (and the wake pipe) until there is work or the loan is over."""
+        transport, deliver, fd = loan
+        assert self._wake_pipe is not None
+        wake_fd = self._wake_pipe[0]
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        poller.register(wake_fd, select.POLLIN)
+        self._busy_since = None
+        self._waiting = True
+        try:
+            while self._queue.empty() and transport.lent:
+                for ready, _ in poller.poll():
+                    if ready == wake_fd:
+                        try:
+                            os.read(wake_fd, 512)
+                        except BlockingIOError:
+                            pass
+                    elif ready == fd:
+                        texts = transport.read_lent()
+                        try:
+                            if texts:
+                                deliver(texts)
+                        finally:
+                            if texts is not None and not transport.lent:
+                                # It read what the loop must handle: its turn,
+                                # after the texts just queued.
+                                transport.give_back()
+        finally:
+            self._waiting = False
+            self._busy_since = time.monotonic()
+
+    def _wake(self) -> None:
+        pipe = self._wake_pipe
+        if pipe is not None:
+            try:
+                os.write(pipe[1], b"!")
+            except OSError:
+                pass  # full: it is woken already
 
     def _call(self, fn: Callable[..., Any], args: tuple, what: str) -> None:
         try:

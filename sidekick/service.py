@@ -367,6 +367,7 @@ class ConnectionService(Waits):
     async def _read(self, transport: Transport, closed: asyncio.Event) -> None:
         try:
             transport.set_receiver(self._handle_frame)  # if it pushes, recv() waits for the close
+            self.callbacks.read_from(transport, self._handle_lent)
             while True:
                 frame = await transport.recv()
                 self._handle_frame(frame)
@@ -396,6 +397,7 @@ class ConnectionService(Waits):
         with self._changed:
             self._forwarding = False
             self._send_now = None
+            self.callbacks.stop_reading()
             self._ui_peers.clear()
             self._drop_queue_locked()
             self._wake_pending = False
@@ -441,6 +443,30 @@ class ConnectionService(Waits):
         except protocol.ProtocolError as exc:
             logger.warning("sidekick: dropped an invalid message from the UI: %s", exc)
             return
+        self._handle_messages(messages)
+
+    def _handle_lent(self, frames: List[str]) -> None:
+        """On the callback thread, which read ``frames`` itself (see CallbackRunner.read_from).
+
+        Events and errors are queued for their callbacks right here; from the
+        first frame holding anything else (an announce, junk) on, the frames
+        go to the loop, in order.
+        """
+        for i, frame in enumerate(frames):
+            try:
+                messages = protocol.decode(frame)
+            except protocol.ProtocolError:
+                messages = []
+            if not messages or not all(_is_event(m) for m in messages):
+                self._tm.call_soon(self._handle_frames, frames[i:])
+                return
+            self._handle_messages(messages)
+
+    def _handle_frames(self, frames: List[str]) -> None:
+        for frame in frames:
+            self._handle_frame(frame)
+
+    def _handle_messages(self, messages: List[Dict[str, Any]]) -> None:
         for message in messages:
             try:
                 self._handle(message)
@@ -542,6 +568,10 @@ class ConnectionService(Waits):
         """``sys.exit(code)`` inside a callback: stop and make run_forever exit with it."""
         self._exit_code = code
         self.shutdown()
+
+
+def _is_event(message: Dict[str, Any]) -> bool:
+    return message["type"] in ("event", "error") and message["component"] != "system"
 
 
 _service: Optional[ConnectionService] = None

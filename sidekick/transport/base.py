@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, List, Union
+from typing import Any, Callable, List, Optional, Union
 
 __all__ = ["Transport", "TransportClosed"]
 
@@ -53,6 +53,29 @@ class Transport:
 
     async def recv(self) -> str:
         raise NotImplementedError
+
+    # Lending reading to another thread (the callback runner); see
+    # sidekick.transport.websocket. Transports that cannot say so here.
+
+    #: Whether :meth:`lend_reading` may ever succeed.
+    can_lend: bool = False
+    #: True while another thread has the reading.
+    lent: bool = False
+
+    def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
+        """From any thread: run ``fn(*args)`` on this transport's loop (dropped once closed)."""
+        raise NotImplementedError
+
+    def lend_reading(self, wake: Callable[[], None]) -> Optional[int]:
+        """On the loop: stop reading and lend it; the descriptor to wait on, or None."""
+        return None
+
+    def read_lent(self) -> Optional[List[str]]:
+        """On the borrowing thread, once readable: the text messages (None: the loan is over)."""
+        return None
+
+    def give_back(self) -> None:
+        """From the borrowing thread: the loop reads again."""
 
     async def close(self) -> None:
         raise NotImplementedError

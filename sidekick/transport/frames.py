@@ -184,6 +184,11 @@ class FrameParser:
         self._part_op: Optional[int] = None  # opcode of the message being reassembled
         self._part_size = 0
 
+    @property
+    def idle(self) -> bool:
+        """True between messages: nothing buffered, no fragmented message under way."""
+        return not self._buf and self._part_op is None
+
     def feed(self, data: Union[bytes, bytearray, memoryview]) -> List[Event]:
         buf = self._buf
         buf += data

@@ -297,3 +297,12 @@ def test_junk_only_ever_raises_protocol_violation(junk: bytes, split: int) -> No
                 assert isinstance(payload, str if opcode == OP_TEXT else bytes)
     except ProtocolViolation as exc:
         assert exc.code in (1002, 1007, 1009)
+
+
+def test_the_parser_is_idle_only_between_messages() -> None:
+    parser = FrameParser(1 << 20)
+    assert parser.idle
+    assert parser.feed(b"\x81\x03ab") == [] and not parser.idle  # half a frame
+    assert parser.feed(b"c") == [(OP_TEXT, "abc")] and parser.idle
+    assert parser.feed(b"\x01\x01a") == [] and not parser.idle  # half a message (fragments)
+    assert parser.feed(b"\x80\x01b") == [(OP_TEXT, "ab")] and parser.idle

@@ -1,0 +1,284 @@
+"""The callback thread reading the connection itself while it is idle (a lent reading).
+
+First the transport's side, against a raw server that writes exactly the
+bytes each test needs; then whole scripts through a real relay: events read by
+the callback thread keep their order with those the loop reads, and a long
+callback does not keep the loop from reading (a new UI still gets its replay).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import select
+import threading
+import time
+from pathlib import Path
+from typing import Any, Awaitable, Callable, List, Optional
+
+from sidekick.transport.websocket import WebSocketTransport, connect_websocket
+from tests.support.peers import UIPeer
+from tests.support.procs import Server, start_script, write_script
+from tests.unit.test_frames import accept_for
+
+from .test_websocket_client import UPGRADE, run
+
+# Server frames (unmasked): texts "a", "b", "c", and an empty ping.
+TEXT_A, TEXT_B, TEXT_C = b"\x81\x01a", b"\x81\x01b", b"\x81\x01c"
+PING = b"\x89\x00"
+
+
+async def raw_server(body: Callable[[str, Wire], Awaitable[None]]) -> None:
+    """A WebSocket server by hand: upgrades, then writes what the test says."""
+    wire = Wire()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        key = [
+            line.split(b":", 1)[1].strip().decode()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key")
+        ][0]
+        writer.write(UPGRADE.replace(b"ACCEPT", accept_for(key).encode()))
+        wire.writer = writer
+        wire.connected.set()
+        try:
+            while True:
+                chunk = await reader.read(65536)
+                if not chunk:
+                    break
+                wire.received += chunk
+        except ConnectionError:
+            pass
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        await body(f"ws://127.0.0.1:{port}/", wire)
+    finally:
+        if wire.writer is not None:
+            wire.writer.close()
+        server.close()
+        await server.wait_closed()
+
+
+class Wire:
+    def __init__(self) -> None:
+        self.writer: Optional[asyncio.StreamWriter] = None
+        self.connected = asyncio.Event()
+        self.received = bytearray()  # what the client sent (masked frames)
+
+    def write(self, data: bytes) -> None:
+        assert self.writer is not None
+        self.writer.write(data)
+
+
+def borrow_once(client: WebSocketTransport, fd: int) -> Optional[List[str]]:
+    """What a borrowing thread does: wait until readable, read, give back if the loan ended."""
+    readable, _, _ = select.select([fd], [], [], 5)
+    assert readable, "nothing arrived on the lent socket"
+    texts = client.read_lent()
+    if texts is not None and not client.lent:
+        client.give_back()
+    return texts
+
+
+async def until(check: Callable[[], bool], what: str, timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.005)
+
+
+async def connected(url: str, wire: Wire) -> tuple:
+    client = await connect_websocket(url)
+    await wire.connected.wait()
+    got: List[Any] = []
+    client.set_receiver(got.append)
+    return client, got
+
+
+def test_the_borrower_keeps_the_texts_and_the_loop_gets_the_rest_in_order() -> None:
+    async def body(url: str, wire: Wire) -> None:
+        client, got = await connected(url, wire)
+        woken: List[int] = []
+        fd = client.lend_reading(lambda: woken.append(1))
+        assert fd is not None and client.lent
+        assert client.lend_reading(lambda: None) is None  # one loan at a time
+        wire.write(TEXT_A + TEXT_B + PING + TEXT_C)
+        loop = asyncio.get_running_loop()
+        texts = await loop.run_in_executor(None, borrow_once, client, fd)
+        assert texts == ["a", "b"]  # up to the ping; the loop has the rest
+        await until(lambda: got == ["c"], "the text after the ping, through the loop")
+        await until(lambda: b"\x8a\x80" in wire.received, "our pong")  # masked, empty
+        assert not client.lent and not woken  # given back: nobody to wake
+        # Reading is the loop's again, and it can be lent again.
+        wire.write(TEXT_A)
+        await until(lambda: got == ["c", "a"], "a text read by the loop")
+        fd = client.lend_reading(lambda: None)
+        assert fd is not None
+        wire.write(TEXT_B + TEXT_C)
+        assert await loop.run_in_executor(None, borrow_once, client, fd) == ["b", "c"]
+        assert client.lent  # only texts came: the borrower keeps reading
+        client.give_back()
+        await until(lambda: not client.lent, "the loan to end")
+        await client.close()
+
+    run(raw_server(body))
+
+
+def test_a_partial_frame_is_left_to_the_loop() -> None:
+    async def body(url: str, wire: Wire) -> None:
+        client, got = await connected(url, wire)
+        fd = client.lend_reading(lambda: None)
+        assert fd is not None
+        message = b"\x81\x7e\x01\x00" + b"x" * 256  # a 256-byte text (16-bit length)
+        wire.write(TEXT_A + message[:100])
+        loop = asyncio.get_running_loop()
+        assert await loop.run_in_executor(None, borrow_once, client, fd) == ["a"]
+        assert not client.lent
+        await until(lambda: client.lend_reading(lambda: None) is None, "the loan to end")
+        wire.write(message[100:])
+        await until(lambda: got == ["x" * 256], "the rest of the message, through the loop")
+        await client.close()
+
+    run(raw_server(body))
+
+
+def test_the_end_of_the_stream_while_lent_closes_the_connection() -> None:
+    async def body(url: str, wire: Wire) -> None:
+        client, got = await connected(url, wire)
+        fd = client.lend_reading(lambda: None)
+        assert fd is not None
+        assert wire.writer is not None
+        wire.write(TEXT_A)
+        wire.writer.close()  # then the end of the stream
+        loop = asyncio.get_running_loop()
+        texts: List[str] = []
+        while True:  # "a" and the end may come in one read or two
+            more = await loop.run_in_executor(None, borrow_once, client, fd)
+            texts += more or []
+            if not client.lent:
+                break
+        assert texts == ["a"]
+        await until(lambda: client._closed is not None, "the connection to close")
+        assert client.lend_reading(lambda: None) is None  # nothing left to lend
+
+    run(raw_server(body))
+
+
+def test_closing_while_lent_wakes_the_borrower() -> None:
+    async def body(url: str, wire: Wire) -> None:
+        client, _ = await connected(url, wire)
+        woken = threading.Event()
+        fd = client.lend_reading(woken.set)
+        assert fd is not None
+        closing = asyncio.ensure_future(client.close())
+        await until(woken.is_set, "the borrower's wake-up")
+        assert not client.lent
+        assert client.read_lent() is None  # the loan is over: it must not read
+        assert wire.writer is not None
+        wire.writer.close()  # the server's side of the close
+        await closing
+
+    run(raw_server(body))
+
+
+ORDER_HERO = """
+import json
+import sidekick
+from sidekick.transport.websocket import WebSocketTransport
+
+lent_reads = [0]
+read_lent = WebSocketTransport.read_lent
+
+def counting_read_lent(self):
+    texts = read_lent(self)
+    lent_reads[0] += bool(texts)
+    return texts
+
+WebSocketTransport.read_lent = counting_read_lent
+box = sidekick.Textbox()
+label = sidekick.Label("0")
+seen = []
+
+@box.submit
+def submitted(event):
+    seen.append(int(event.value))
+    if len(seen) == 1000:
+        print(json.dumps({"seen": seen, "lent_reads": lent_reads[0]}), flush=True)
+    label.text = str(len(seen))
+
+sidekick.run_forever()
+"""
+
+
+def test_events_keep_their_order_whichever_thread_reads_them(
+    server: Server, tmp_path: Path
+) -> None:
+    ui = UIPeer(server.ws_url)
+    proc = start_script(write_script(tmp_path, ORDER_HERO), server.ws_url)
+    try:
+        ui.wait_for(lambda u: "textbox-1" in u.model.components, what="the textbox")
+        # One by one (each read by the idle callback thread), then a flood
+        # that arrives while callbacks run (read by both threads in turn).
+        for i in range(20):
+            ui.event("textbox", "textbox-1", {"event": "submit", "value": str(i)})
+            ui.wait_for(lambda u, n=i + 1: u.model.texts().get("label-1") == str(n), what=f"{i}")
+        for i in range(20, 1000):
+            ui.event("textbox", "textbox-1", {"event": "submit", "value": str(i)})
+        ui.wait_for(lambda u: u.model.texts().get("label-1") == "1000", what="all 1000 events")
+        proc.kill()
+        out, _ = proc.communicate(timeout=10)
+        result = json.loads(out.strip().splitlines()[-1])
+        assert result["seen"] == list(range(1000))
+        assert result["lent_reads"] >= 20, "the callback thread never read the socket itself"
+    finally:
+        ui.close()
+        proc.kill()
+        proc.wait(5)
+
+
+SLOW_HERO = """
+import time
+import sidekick
+
+label = sidekick.Label("start")
+button = sidekick.Button("slow")
+
+@button.click
+def clicked(event):
+    if label.text == "start":
+        label.text = "ready"  # the callback thread exists now, and borrows the reading
+        return
+    time.sleep(4)  # long enough for a new UI to come and be served meanwhile
+    label.text = "slept"
+
+sidekick.run_forever()
+"""
+
+
+def test_a_long_callback_does_not_keep_the_loop_from_reading(
+    server: Server, tmp_path: Path
+) -> None:
+    first = UIPeer(server.ws_url)
+    proc = start_script(write_script(tmp_path, SLOW_HERO), server.ws_url)
+    second: Optional[UIPeer] = None
+    try:
+        first.wait_for(lambda u: "button-1" in u.model.components, what="the button")
+        first.event("button", "button-1", {"event": "click"})
+        first.wait_for(lambda u: u.model.texts().get("label-1") == "ready", what="the first click")
+        time.sleep(0.2)  # idle: the callback thread now waits on the socket itself
+        first.event("button", "button-1", {"event": "click"})  # read by the callback thread
+        # A UI that comes while the callback sleeps gets the picture as it is
+        # now: its announce was read although the callback thread is busy.
+        second = UIPeer(server.ws_url)
+        second.wait_for(lambda u: u.model.texts().get("label-1") == "ready", what="the replay")
+        assert first.model.texts().get("label-1") == "ready", "the callback had already ended"
+        second.wait_for(lambda u: u.model.texts().get("label-1") == "slept", what="the callback")
+    finally:
+        first.close()
+        if second is not None:
+            second.close()
+        proc.kill()
+        proc.wait(5)
