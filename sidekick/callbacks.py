@@ -191,7 +191,8 @@ class CallbackRunner:
             return
         since = self._busy_since
         if since is not None and time.monotonic() - since >= _LOAN_CHECK:
-            loan[0].give_back()
+            # Woken too, in case it went back to the socket meanwhile.
+            loan[0].give_back(wake=True)
             return
         asyncio.get_running_loop().call_later(_LOAN_CHECK, self._check_loan, loan)
 

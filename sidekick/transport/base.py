@@ -74,8 +74,8 @@ class Transport:
         """On the borrowing thread, once readable: the text messages (None: the loan is over)."""
         return None
 
-    def give_back(self) -> None:
-        """From the borrowing thread: the loop reads again."""
+    def give_back(self, wake: bool = False) -> None:
+        """From any thread: the loop reads again; ``wake`` a borrower that may be waiting."""
 
     async def close(self) -> None:
         raise NotImplementedError

@@ -242,9 +242,9 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         self._loan_rest = (rest, failure)
         self._loan_ending = True
 
-    def give_back(self) -> None:
-        """From any thread: the loop reads again (the borrower finds the loan over)."""
-        self.call_soon(self._end_loan, False)
+    def give_back(self, wake: bool = False) -> None:
+        """From any thread: the loop reads again; ``wake`` a borrower that may be waiting."""
+        self.call_soon(self._end_loan, wake)
 
     def _end_loan(self, wake_borrower: bool = True) -> None:
         """On the loop: take what the borrower left, and read again."""
