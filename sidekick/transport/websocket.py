@@ -259,13 +259,13 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         if tr is not None and not tr.is_closing() and not self._paused_reading:
             tr.resume_reading()
         if rest is not None:
+            # Only what the borrower left: the texts before it are its own.
             events, failure = rest
+            self._deliver(events)
             if isinstance(failure, frames.ProtocolViolation):
                 self._violated(failure)
-            else:
-                self._deliver(events)
-                if failure is not None and tr is not None:
-                    tr.abort()
+            elif failure is not None and tr is not None:
+                tr.abort()
         if wake is not None and wake_borrower:
             wake()  # a borrower still waiting finds the loan over
 
@@ -342,12 +342,12 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         try:
             events = self._parser.feed(data)
         except frames.ProtocolViolation as exc:
+            self._deliver(exc.events)  # what came before the violation
             self._violated(exc)
             return
         self._deliver(events)
 
     def _violated(self, exc: frames.ProtocolViolation) -> None:
-        self._deliver(exc.events)
         logger.warning("sidekick: %s broke the WebSocket protocol: %s", self.description, exc)
         self._fail(exc.code, f"protocol error: {exc.reason}")
 

@@ -282,3 +282,18 @@ def test_a_long_callback_does_not_keep_the_loop_from_reading(
             second.close()
         proc.kill()
         proc.wait(5)
+
+
+def test_a_protocol_violation_while_lent_delivers_each_text_once_and_closes() -> None:
+    async def body(url: str, wire: Wire) -> None:
+        client, got = await connected(url, wire)
+        fd = client.lend_reading(lambda: None)
+        assert fd is not None
+        wire.write(TEXT_A + b"\x81\x81abcdx")  # then a masked frame: servers must not mask
+        loop = asyncio.get_running_loop()
+        assert await loop.run_in_executor(None, borrow_once, client, fd) == ["a"]
+        await until(lambda: client._closed is not None, "the connection to close")
+        assert "protocol error: the server masked" in client._closed
+        assert got == []  # "a" went to the borrower only, not to the loop as well
+
+    run(raw_server(body))
