@@ -85,6 +85,7 @@ class CallbackRunner:
         self._waiting = False  # the runner waits on the socket, not on the queue
         self._busy_since: Optional[float] = None  # when it last left the socket for work
         self._wake_pipe: Optional[Tuple[int, int]] = None
+        self._poller: Any = None  # select.poll() on the loan's socket and the wake pipe
 
     def read_from(self, transport: Transport, deliver: Callable[[List[str]], None]) -> None:
         """On the loop: while idle, the runner reads ``transport`` itself (texts to ``deliver``).
@@ -156,6 +157,8 @@ class CallbackRunner:
                     except Exception:  # a bug of ours: loud, and the loop reads again
                         logger.exception("sidekick: error while reading for the callbacks")
                         loan[0].give_back()
+                        self._loan = None  # not waited on again while the loop takes it back
+                        self._asked = False
                     continue
                 if loan is not None:  # the loop took reading back
                     self._loan = None
@@ -167,6 +170,7 @@ class CallbackRunner:
             fn, args, what = self._queue.get()
             if fn is None:  # a loan from the loop (see _offer)
                 self._loan = args
+                self._poller = self._poller_for(args[2])
                 continue
             self._call(fn, args, what)
             self._finished += 1
@@ -196,14 +200,19 @@ class CallbackRunner:
             return
         asyncio.get_running_loop().call_later(_LOAN_CHECK, self._check_loan, loan)
 
+    def _poller_for(self, fd: int) -> Any:
+        assert self._wake_pipe is not None
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        poller.register(self._wake_pipe[0], select.POLLIN)
+        return poller
+
     def _wait_on(self, loan: _Loan) -> None:
         """Wait on the socket (and the wake pipe) until there is work or the loan is over."""
         transport, deliver, fd = loan
         assert self._wake_pipe is not None
         wake_fd = self._wake_pipe[0]
-        poller = select.poll()
-        poller.register(fd, select.POLLIN)
-        poller.register(wake_fd, select.POLLIN)
+        poller = self._poller
         self._busy_since = None
         self._waiting = True
         try:
@@ -233,7 +242,7 @@ class CallbackRunner:
         if pipe is not None:
             try:
                 os.write(pipe[1], b"!")
-            except OSError:
+            except BlockingIOError:
                 pass  # full: it is woken already
 
     def _call(self, fn: Callable[..., Any], args: tuple, what: str) -> None:

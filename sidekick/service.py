@@ -367,7 +367,7 @@ class ConnectionService(Waits):
     async def _read(self, transport: Transport, closed: asyncio.Event) -> None:
         try:
             transport.set_receiver(self._handle_frame)  # if it pushes, recv() waits for the close
-            self.callbacks.read_from(transport, self._handle_lent)
+            self.callbacks.read_from(transport, lambda texts: self._handle_lent(transport, texts))
             while True:
                 frame = await transport.recv()
                 self._handle_frame(frame)
@@ -438,33 +438,39 @@ class ConnectionService(Waits):
     # ---------------------------------------------------------------- inbound
 
     def _handle_frame(self, frame: Any) -> None:
+        messages = self._decode(frame)
+        if messages is not None:
+            self._handle_messages(messages)
+
+    @staticmethod
+    def _decode(frame: Any) -> Optional[List[Dict[str, Any]]]:
         try:
-            messages = protocol.decode(frame)
+            return protocol.decode(frame)
         except protocol.ProtocolError as exc:
             logger.warning("sidekick: dropped an invalid message from the UI: %s", exc)
-            return
-        self._handle_messages(messages)
+            return None
 
-    def _handle_lent(self, frames: List[str]) -> None:
-        """On the callback thread, which read ``frames`` itself (see CallbackRunner.read_from).
+    def _handle_lent(self, transport: Transport, texts: List[str]) -> None:
+        """On the callback thread, which read ``texts`` itself (see CallbackRunner.read_from).
 
         Events and errors are queued for their callbacks right here; from the
-        first frame holding anything else (an announce, junk) on, the frames
-        go to the loop, in order.
+        first message that is anything else (an announce) on, the loop
+        handles the rest, in order. Should the loop be gone, so is the
+        connection: a reconnect replays everything anyway.
         """
-        for i, frame in enumerate(frames):
-            try:
-                messages = protocol.decode(frame)
-            except protocol.ProtocolError:
-                messages = []
-            if not messages or not all(_is_event(m) for m in messages):
-                self._tm.call_soon(self._handle_frames, frames[i:])
+        for i, text in enumerate(texts):
+            messages = self._decode(text)
+            if messages is None:
+                continue
+            if not all(_is_event(m) for m in messages):
+                transport.call_soon(self._handle_on_loop, messages, texts[i + 1 :])
                 return
             self._handle_messages(messages)
 
-    def _handle_frames(self, frames: List[str]) -> None:
-        for frame in frames:
-            self._handle_frame(frame)
+    def _handle_on_loop(self, messages: List[Dict[str, Any]], texts: List[str]) -> None:
+        self._handle_messages(messages)
+        for text in texts:
+            self._handle_frame(text)
 
     def _handle_messages(self, messages: List[Dict[str, Any]]) -> None:
         for message in messages:

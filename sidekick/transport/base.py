@@ -57,10 +57,15 @@ class Transport:
     # Lending reading to another thread (the callback runner); see
     # sidekick.transport.websocket. Transports that cannot say so here.
 
-    #: Whether :meth:`lend_reading` may ever succeed.
-    can_lend: bool = False
-    #: True while another thread has the reading.
-    lent: bool = False
+    @property
+    def can_lend(self) -> bool:
+        """Whether :meth:`lend_reading` may ever succeed."""
+        return False
+
+    @property
+    def lent(self) -> bool:
+        """True while another thread has the reading."""
+        return False
 
     def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:
         """From any thread: run ``fn(*args)`` on this transport's loop (dropped once closed)."""

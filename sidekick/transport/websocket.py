@@ -152,11 +152,11 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
     # ------------------------------------------------------ lending reading
 
     @property
-    def can_lend(self) -> bool:  # type: ignore[override]
+    def can_lend(self) -> bool:
         return self._sock is not None
 
     @property
-    def lent(self) -> bool:  # type: ignore[override]
+    def lent(self) -> bool:
         return self._lent and not self._loan_ending
 
     def call_soon(self, fn: Callable[..., Any], *args: Any) -> None:

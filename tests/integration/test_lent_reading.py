@@ -90,25 +90,28 @@ async def until(check: Callable[[], bool], what: str, timeout: float = 5.0) -> N
         await asyncio.sleep(0.005)
 
 
-async def connected(url: str, wire: Wire) -> tuple:
+async def lent(url: str, wire: Wire, wake: Callable[[], None] = lambda: None) -> tuple:
+    """A connected client whose reading is lent: (client, what the loop got, descriptor)."""
     client = await connect_websocket(url)
     await wire.connected.wait()
     got: List[Any] = []
     client.set_receiver(got.append)
-    return client, got
+    fd = client.lend_reading(wake)
+    assert fd is not None and client.lent
+    return client, got, fd
+
+
+async def borrow(client: WebSocketTransport, fd: int) -> Optional[List[str]]:
+    return await asyncio.get_running_loop().run_in_executor(None, borrow_once, client, fd)
 
 
 def test_the_borrower_keeps_the_texts_and_the_loop_gets_the_rest_in_order() -> None:
     async def body(url: str, wire: Wire) -> None:
-        client, got = await connected(url, wire)
         woken: List[int] = []
-        fd = client.lend_reading(lambda: woken.append(1))
-        assert fd is not None and client.lent
+        client, got, fd = await lent(url, wire, lambda: woken.append(1))
         assert client.lend_reading(lambda: None) is None  # one loan at a time
         wire.write(TEXT_A + TEXT_B + PING + TEXT_C)
-        loop = asyncio.get_running_loop()
-        texts = await loop.run_in_executor(None, borrow_once, client, fd)
-        assert texts == ["a", "b"]  # up to the ping; the loop has the rest
+        assert await borrow(client, fd) == ["a", "b"]  # up to the ping; the loop has the rest
         await until(lambda: got == ["c"], "the text after the ping, through the loop")
         await until(lambda: b"\x8a\x80" in wire.received, "our pong")  # masked, empty
         assert not client.lent and not woken  # given back: nobody to wake
@@ -118,7 +121,7 @@ def test_the_borrower_keeps_the_texts_and_the_loop_gets_the_rest_in_order() -> N
         fd = client.lend_reading(lambda: None)
         assert fd is not None
         wire.write(TEXT_B + TEXT_C)
-        assert await loop.run_in_executor(None, borrow_once, client, fd) == ["b", "c"]
+        assert await borrow(client, fd) == ["b", "c"]
         assert client.lent  # only texts came: the borrower keeps reading
         client.give_back()
         await until(lambda: not client.lent, "the loan to end")
@@ -129,15 +132,13 @@ def test_the_borrower_keeps_the_texts_and_the_loop_gets_the_rest_in_order() -> N
 
 def test_a_partial_frame_is_left_to_the_loop() -> None:
     async def body(url: str, wire: Wire) -> None:
-        client, got = await connected(url, wire)
-        fd = client.lend_reading(lambda: None)
-        assert fd is not None
+        client, got, fd = await lent(url, wire)
         message = b"\x81\x7e\x01\x00" + b"x" * 256  # a 256-byte text (16-bit length)
         wire.write(TEXT_A + message[:100])
-        loop = asyncio.get_running_loop()
-        assert await loop.run_in_executor(None, borrow_once, client, fd) == ["a"]
+        assert await borrow(client, fd) == ["a"]
         assert not client.lent
-        await until(lambda: client.lend_reading(lambda: None) is None, "the loan to end")
+        await until(lambda: not client._lent, "the loop to take the reading back")
+        assert client.lend_reading(lambda: None) is None  # the loop finishes the frame
         wire.write(message[100:])
         await until(lambda: got == ["x" * 256], "the rest of the message, through the loop")
         await client.close()
@@ -147,16 +148,13 @@ def test_a_partial_frame_is_left_to_the_loop() -> None:
 
 def test_the_end_of_the_stream_while_lent_closes_the_connection() -> None:
     async def body(url: str, wire: Wire) -> None:
-        client, got = await connected(url, wire)
-        fd = client.lend_reading(lambda: None)
-        assert fd is not None
+        client, got, fd = await lent(url, wire)
         assert wire.writer is not None
         wire.write(TEXT_A)
         wire.writer.close()  # then the end of the stream
-        loop = asyncio.get_running_loop()
         texts: List[str] = []
         while True:  # "a" and the end may come in one read or two
-            more = await loop.run_in_executor(None, borrow_once, client, fd)
+            more = await borrow(client, fd)
             texts += more or []
             if not client.lent:
                 break
@@ -169,10 +167,8 @@ def test_the_end_of_the_stream_while_lent_closes_the_connection() -> None:
 
 def test_closing_while_lent_wakes_the_borrower() -> None:
     async def body(url: str, wire: Wire) -> None:
-        client, _ = await connected(url, wire)
         woken = threading.Event()
-        fd = client.lend_reading(woken.set)
-        assert fd is not None
+        client, _, _ = await lent(url, wire, woken.set)
         closing = asyncio.ensure_future(client.close())
         await until(woken.is_set, "the borrower's wake-up")
         assert not client.lent
@@ -228,6 +224,13 @@ def test_events_keep_their_order_whichever_thread_reads_them(
         for i in range(20, 1000):
             ui.event("textbox", "textbox-1", {"event": "submit", "value": str(i)})
         ui.wait_for(lambda u: u.model.texts().get("label-1") == "1000", what="all 1000 events")
+        # A UI arriving now is announced to the idle callback thread, which
+        # passes the announce to the loop: the newcomer gets the picture.
+        newcomer = UIPeer(server.ws_url)
+        try:
+            newcomer.wait_for(lambda u: u.model.texts().get("label-1") == "1000", what="replay")
+        finally:
+            newcomer.close()
         proc.kill()
         out, _ = proc.communicate(timeout=10)
         result = json.loads(out.strip().splitlines()[-1])
@@ -286,12 +289,9 @@ def test_a_long_callback_does_not_keep_the_loop_from_reading(
 
 def test_a_protocol_violation_while_lent_delivers_each_text_once_and_closes() -> None:
     async def body(url: str, wire: Wire) -> None:
-        client, got = await connected(url, wire)
-        fd = client.lend_reading(lambda: None)
-        assert fd is not None
+        client, got, fd = await lent(url, wire)
         wire.write(TEXT_A + b"\x81\x81abcdx")  # then a masked frame: servers must not mask
-        loop = asyncio.get_running_loop()
-        assert await loop.run_in_executor(None, borrow_once, client, fd) == ["a"]
+        assert await borrow(client, fd) == ["a"]
         await until(lambda: client._closed is not None, "the connection to close")
         assert "protocol error: the server masked" in client._closed
         assert got == []  # "a" went to the borrower only, not to the loop as well
