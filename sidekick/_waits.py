@@ -7,7 +7,6 @@ exit. :class:`Waits` is mixed into ``ConnectionService``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
@@ -143,6 +142,8 @@ class Waits:
 
     async def run_forever_async(self) -> None:
         """Like :meth:`run_forever`, awaitable from any event loop (incl. Pyodide's)."""
+        import asyncio
+
         if self.state == IDLE:
             self.activate()
         loop = asyncio.get_running_loop()

@@ -15,8 +15,6 @@ busy for :data:`_LOAN_CHECK`, the loop takes the reading back.
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import logging
 import os
 import queue
@@ -60,6 +58,19 @@ _Loan = Tuple[Transport, Callable[[List[str]], None], int]  # transport, deliver
 #: back (checked this often while lent): a long callback must not keep pings,
 #: announces and later events waiting in the socket.
 _LOAN_CHECK = 0.2
+
+
+def _call_later(delay: float, fn: Callable[..., Any], *args: Any) -> None:
+    """On the loop: ``fn(*args)`` in ``delay`` seconds."""
+    import asyncio  # loaded by then: this runs on the loop
+
+    asyncio.get_running_loop().call_later(delay, fn, *args)
+
+
+def _isawaitable(value: Any) -> bool:
+    import inspect  # not at import time (see task_manager): asyncio loads it anyway
+
+    return inspect.isawaitable(value)
 
 
 class CallbackRunner:
@@ -186,7 +197,7 @@ class CallbackRunner:
             return
         loan = (source[0], source[1], fd)
         self._busy_since = time.monotonic()  # until the runner waits on the socket
-        asyncio.get_running_loop().call_later(_LOAN_CHECK, self._check_loan, loan)
+        _call_later(_LOAN_CHECK, self._check_loan, loan)
         self._queue.put((None, loan, "loan"))
 
     def _check_loan(self, loan: _Loan) -> None:
@@ -198,7 +209,7 @@ class CallbackRunner:
             # Woken too, in case it went back to the socket meanwhile.
             loan[0].give_back(wake=True)
             return
-        asyncio.get_running_loop().call_later(_LOAN_CHECK, self._check_loan, loan)
+        _call_later(_LOAN_CHECK, self._check_loan, loan)
 
     def _poller_for(self, fd: int) -> Any:
         assert self._wake_pipe is not None
@@ -248,7 +259,7 @@ class CallbackRunner:
     def _call(self, fn: Callable[..., Any], args: tuple, what: str) -> None:
         try:
             result = fn(*args)
-            if inspect.isawaitable(result):
+            if result is not None and _isawaitable(result):
                 self._await(result, what)
         except BaseException as exc:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):

@@ -15,13 +15,16 @@ import base64
 import logging
 import os
 import sys
-from typing import Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ._env import IN_PYODIDE
 from .errors import SidekickConnectionError, SidekickConnectionRefusedError
 from .transport.base import Transport
 from .urls import display_url, validate_url, with_query
+
+if TYPE_CHECKING:
+    from .transport.contact import Contact
 
 __all__ = ["ServerConnector", "Endpoint", "new_session_id"]
 
@@ -58,10 +61,32 @@ class ServerConnector:
         self._explicit_url = explicit_url
         self.endpoint: Optional[Endpoint] = None
         self._last_error: Optional[BaseException] = None
+        # URLs the first contact could not reach, and why: not tried again.
+        self._unreachable: Dict[str, BaseException] = {}
 
-    async def connect(self) -> Transport:
-        """First connection: walk the order. Raises ``SidekickConnectionError``."""
+    def first_url(self) -> Optional[str]:
+        """Where a first contact (see :mod:`.transport.contact`) may try: step 2 or 3."""
+        if IN_PYODIDE:
+            return None
+        return self._explicit_url() or DEFAULT_LOCAL_URL
+
+    def unreachable(self, url: str, exc: BaseException) -> None:
+        """The first contact failed on ``url``: :meth:`connect` goes on without it."""
+        self._unreachable[url] = exc
+
+    async def connect(self, contact: Optional[Contact] = None) -> Transport:
+        """First connection: walk the order. Raises ``SidekickConnectionError``.
+
+        ``contact`` is a connection the first contact made already: adopted
+        as the endpoint it reached.
+        """
         transport: Optional[Transport]
+        if contact is not None:
+            transport = await self._adopt(contact)
+            if transport is not None:
+                kind = "explicit" if self._explicit_url() else "local"
+                self.endpoint = Endpoint(kind, contact.url)
+                return transport
         if IN_PYODIDE:
             from .transport.pyodide import connect_pyodide
 
@@ -120,10 +145,23 @@ class ServerConnector:
             )
         return transport
 
+    async def _adopt(self, contact: Contact) -> Optional[Transport]:
+        from .transport.websocket import adopt_websocket
+
+        try:
+            return await adopt_websocket(contact)
+        except Exception as exc:  # the walk below connects afresh
+            logger.debug("sidekick: adopting the first connection failed: %r", exc)
+            return None
+
     async def _try(self, url: str) -> Optional[Transport]:
         """Connect to ``url``; None on failure (kept in ``_last_error`` for the caller's error)."""
         from .transport.websocket import connect_websocket
 
+        failed = self._unreachable.pop(url, None)
+        if failed is not None:  # the first contact just tried it
+            self._last_error = failed
+            return None
         try:
             return await connect_websocket(url, open_timeout=3.0)
         except Exception as exc:  # refused, timeout, handshake rejected, bad host...

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import math
 from typing import Any, Callable, Coroutine, Dict, Optional
 
@@ -80,6 +78,8 @@ def clear_all() -> None:
 
 def submit_task(coro: Coroutine[Any, Any, Any]) -> TaskHandle:
     """Run a coroutine on sidekick's event loop; returns a Future (a Task in Pyodide)."""
+    import inspect  # not at import time: asyncio needs it anyway, later
+
     if not inspect.iscoroutine(coro):
         raise TypeError(f"submit_task() needs a coroutine object, not {type(coro).__name__}")
     service = get_service()
@@ -104,6 +104,8 @@ def submit_interval(callback: Callable[[], Any], interval: float) -> TaskHandle:
 
 
 async def _every(service: Any, callback: Callable[[], Any], interval: float) -> None:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     next_at = loop.time() + interval
     name = getattr(callback, "__name__", "interval callback")

@@ -23,13 +23,12 @@ looks again every :data:`_LINGER` until it finds it empty.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Union
 
 from . import protocol
 from ._env import IN_PYODIDE
@@ -40,6 +39,11 @@ from .connector import ServerConnector
 from .errors import SidekickConnectionError
 from .task_manager import CPythonTaskManager, PyodideTaskManager, TaskManager
 from .transport.base import Transport, TransportClosed
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from .transport.contact import Contact
 
 __all__ = ["ConnectionService", "get_service", "IDLE", "ACTIVATING", "ACTIVE", "FAILED", "SHUTDOWN"]
 
@@ -66,6 +70,12 @@ _MAX_QUEUED_BYTES = 8 * 1024 * 1024
 #: ceiling (1 and 4 ms measured about the same). The price: a message queued
 #: right after a write may wait this long; an idle one still leaves at once.
 _LINGER = 0.002
+#: How long the first contact waits for the server's answer to its ping
+#: (what was there at once: the announces of UIs online) before the loop
+#: thread goes on to load asyncio and reads the rest the usual way.
+_FIRST_ANSWERS = 0.25
+#: The first contact's connect and handshake, like the connector's.
+_OPEN_TIMEOUT = 3.0
 
 
 class ConnectionService(Waits):
@@ -94,6 +104,7 @@ class ConnectionService(Waits):
         self._forwarding = False  # transport up and at least one UI online
         self._wake_pending = False
         self._wake_event: Optional[asyncio.Event] = None
+        self._contact: Optional[Contact] = None  # made by _first_contact, for _main
         self._send_now: Optional[Callable[[str], bool]] = None  # while a transport is attached
         self._last_direct = 0.0
 
@@ -129,8 +140,15 @@ class ConnectionService(Waits):
             self._failure_seen = False
             self._stopping = False
             self._exit_code = None
+            self._wake_event = None  # the last loop's, if any
+            stale, self._contact = self._contact, None  # a prelude's, never adopted
+        if stale is not None:
+            stale.close()
         self._register_atexit()
-        self._tm.submit(self._main())
+        if self._tm.uses_threads:
+            self._tm.start(self._main, prelude=self._first_contact)
+        else:
+            self._tm.submit(self._main())
 
     def forget_failure(self) -> None:
         """After a failed first connection, let the next component call try again."""
@@ -195,7 +213,7 @@ class ConnectionService(Waits):
         self._sent += 1  # already on the wire: flush() has nothing to wait for
         return True
 
-    def _write_queue_locked(self, transport: Transport) -> Optional[int]:
+    def _write_queue_locked(self, transport: Union[Transport, Contact]) -> Optional[int]:
         """Hand what is queued to ``transport``, in batch frames if every UI takes them.
 
         The loop calls it with :attr:`lock` held, so callers wait for the lock
@@ -220,7 +238,10 @@ class ConnectionService(Waits):
         return count
 
     def wake(self) -> None:
-        self._tm.call_soon(self._set_wake)
+        # Before the loop runs (the first contact) nobody needs waking:
+        # _serve looks at the queue when it starts.
+        if self._tm.running:
+            self._tm.call_soon(self._set_wake)
 
     def _set_wake(self) -> None:
         event = self._wake_event
@@ -261,16 +282,73 @@ class ConnectionService(Waits):
 
     # ---------------------------------------------------------- master loop
 
+    # ------------------------------------------------------ first contact
+
+    def _first_contact(self) -> None:
+        """The loop thread's prelude: the first connection, before asyncio loads.
+
+        See :mod:`sidekick.transport.contact`. Announces online, handles the
+        announces that come at once (UIs online: their replay is written
+        right here) and leaves the connection in ``_contact`` for
+        :meth:`_main`. Anything else read is left for the transport, in order.
+        On any failure the loop connects the usual way.
+        """
+        url = self.connector.first_url()
+        if url is None or self._stopping:
+            return
+        from .transport.contact import MAX_FRAME, open_contact
+
+        try:
+            contact = open_contact(url, MAX_FRAME, _OPEN_TIMEOUT)
+        except Exception as exc:  # refused, timeout, handshake rejected...
+            logger.debug("sidekick: connecting to %s failed: %r", url, exc)
+            self.connector.unreachable(url, exc)
+            return
+        if contact is None:
+            return
+        try:
+            contact.write([protocol.encode(self._announce("online"))])
+            contact.read_answers(_FIRST_ANSWERS)
+            texts = contact.take_leading_texts()
+            for i, text in enumerate(texts):
+                messages = self._decode(text)
+                if messages is None:
+                    continue
+                if not all(_is_announce(m) for m in messages):
+                    contact.give_back(texts[i:])  # the loop's, in order
+                    break
+                self._handle_messages(messages)
+            with self._changed:
+                written = self._write_queue_locked(contact)
+                if written is not None:
+                    self._sent += written
+                    self._changed.notify_all()
+        except Exception as exc:
+            logger.debug("sidekick: the first contact with %s failed: %r", url, exc)
+            contact.close()
+            return
+        self._contact = contact
+
+    # ---------------------------------------------------------- master loop
+
     async def _main(self) -> None:
+        import asyncio
+
         self._wake_event = asyncio.Event()
+        contact, self._contact = self._contact, None
         backoff = _BACKOFF_START
         first = True
         lost = False
         try:
-            while not self._stopping:
+            # With a contact, even a shutdown already asked for goes through
+            # _serve: the UI gets our goodbye.
+            while not self._stopping or contact is not None:
+                announced = contact is not None
                 try:
                     if first:
-                        transport = await self.connector.connect()
+                        transport = await self.connector.connect(contact)
+                        announced = transport.adopted  # else a fresh connection
+                        contact = None
                     else:
                         transport = await self.connector.reconnect()
                 except SidekickConnectionError as exc:
@@ -287,7 +365,7 @@ class ConnectionService(Waits):
                     logger.warning("sidekick: connection is back (%s)", transport.description)
                     lost = False
                 try:
-                    await self._serve(transport)
+                    await self._serve(transport, announced)
                 finally:
                     self._detach()
                 if self._stopping:
@@ -308,6 +386,8 @@ class ConnectionService(Waits):
             await self._finish()
 
     async def _sleep(self, seconds: float) -> None:
+        import asyncio
+
         try:
             await asyncio.wait_for(self._stop_requested(), seconds)
         except asyncio.TimeoutError:
@@ -320,15 +400,19 @@ class ConnectionService(Waits):
             event.clear()
             await event.wait()
 
-    async def _serve(self, transport: Transport) -> None:
+    async def _serve(self, transport: Transport, announced: bool = False) -> None:
         """Announce, then write queued messages until the transport closes or we stop."""
-        await transport.send(protocol.encode(self._announce("online")))
+        import asyncio
+
+        if not announced:
+            await transport.send(protocol.encode(self._announce("online")))
         with self.lock:
             self._send_now = transport.send_now
         closed = asyncio.Event()
         reader = asyncio.ensure_future(self._read(transport, closed))
         event = self._wake_event
         assert event is not None
+        event.set()  # callers may have queued before the loop ran (see wake)
         try:
             while True:
                 await event.wait()
@@ -365,6 +449,8 @@ class ConnectionService(Waits):
             reader.cancel()
 
     async def _read(self, transport: Transport, closed: asyncio.Event) -> None:
+        import asyncio
+
         try:
             transport.set_receiver(self._handle_frame)  # if it pushes, recv() waits for the close
             self.callbacks.read_from(transport, lambda texts: self._handle_lent(transport, texts))
@@ -565,7 +651,8 @@ class ConnectionService(Waits):
                 self._changed.notify_all()
             self._tm.stop()
             return
-        self._tm.call_soon(self._set_wake)
+        if self._tm.running:  # else _serve sees _stopping when it starts
+            self._tm.call_soon(self._set_wake)
         if wait and self._tm.uses_threads and not self._tm.in_loop_thread():
             with self._changed:
                 self._wait_locked(lambda: self.state == SHUTDOWN, timeout)
@@ -574,6 +661,10 @@ class ConnectionService(Waits):
         """``sys.exit(code)`` inside a callback: stop and make run_forever exit with it."""
         self._exit_code = code
         self.shutdown()
+
+
+def _is_announce(message: Dict[str, Any]) -> bool:
+    return message["type"] == "announce" and message["component"] == "system"
 
 
 def _is_event(message: Dict[str, Any]) -> bool:

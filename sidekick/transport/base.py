@@ -20,6 +20,8 @@ class Transport:
 
     #: Where this transport leads, for messages to the user.
     description: str = ""
+    #: Opened before the loop by the first contact, which announced us already.
+    adopted: bool = False
 
     def write(self, frames: List[str]) -> None:
         """Hand ``frames`` to the connection, in order, without waiting.

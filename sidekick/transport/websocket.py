@@ -26,19 +26,16 @@ import os
 import socket
 import threading
 from typing import Any, Callable, Deque, List, Optional, Tuple, Union
-from urllib.parse import urlsplit
 
 from ..urls import display_url
 from . import frames
 from .base import Transport, TransportClosed
+from .contact import MAX_FRAME, Contact, ws_target
 
-__all__ = ["WebSocketTransport", "connect_websocket", "display_url"]
+__all__ = ["WebSocketTransport", "connect_websocket", "adopt_websocket", "display_url"]
 
 logger = logging.getLogger("sidekick")
 
-# Large enough for any frame the UI sends (events are tiny) and for replays
-# from other heroes relayed to us; bounded so junk cannot exhaust memory.
-MAX_FRAME = 16 * 1024 * 1024
 #: Keepalive: a ping this often, and the connection is dead if its pong takes longer.
 PING_INTERVAL = 20.0
 PING_TIMEOUT = 20.0
@@ -56,7 +53,13 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
     """One client connection; create it with :func:`connect_websocket`."""
 
     def __init__(
-        self, url: str, host: str, resource: str, max_size: int, sock: Optional[socket.socket]
+        self,
+        url: str,
+        host: str,
+        resource: str,
+        max_size: int,
+        sock: Optional[socket.socket],
+        contact: Optional[Contact] = None,
     ) -> None:
         self.description = display_url(url)
         # The plain TCP socket, for send_now (None over TLS: only asyncio may write).
@@ -78,6 +81,14 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         self._closed: Optional[str] = None  # why, once no more may be sent
         self._close_sent = False
         self._lost: asyncio.Future[None] = self._loop.create_future()
+        # A connection opened before the loop (see .contact): already past
+        # the handshake, with what it read and did not handle yet.
+        self._adopted: Optional[List[frames.Event]] = None
+        if contact is not None:
+            self.adopted = True
+            self._parser = contact.parser
+            self._adopted = contact.events
+            self.opened.set_result(None)
         self._ping_timer: Optional[asyncio.TimerHandle] = None
         self._pong_timer: Optional[asyncio.TimerHandle] = None
         # Lending reading (see the module docstring): _lent is True from the
@@ -320,7 +331,13 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         assert isinstance(tr, asyncio.Transport)
         self._tr = tr
         tr.set_write_buffer_limits(high=_WRITE_HIGH)
-        tr.write(self._request)
+        adopted = self._adopted
+        if adopted is None:
+            tr.write(self._request)
+            return
+        self._adopted = None
+        self._ping_timer = self._loop.call_later(PING_INTERVAL, self._ping)
+        self._deliver(adopted)
 
     # Reads land in one buffer of ours (BufferedProtocol): a plain Protocol
     # makes asyncio allocate a fresh 256 KiB bytes object per read, which
@@ -504,14 +521,7 @@ async def connect_websocket(
     :class:`~sidekick.transport.frames.HandshakeError` when the server does
     not upgrade the connection.
     """
-    parts = urlsplit(url)
-    hostname = parts.hostname
-    if parts.scheme not in ("ws", "wss") or not hostname:
-        raise ValueError(f"not a WebSocket URL: {display_url(url)}")
-    secure = parts.scheme == "wss"
-    port = parts.port or (443 if secure else 80)
-    resource = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    host = parts.netloc.rpartition("@")[2]  # as written, with [brackets] and :port
+    hostname, port, host, resource, secure = ws_target(url)
     ssl_context: Any = None
     if secure:
         import ssl  # only for wss://: it costs import time
@@ -547,6 +557,24 @@ async def connect_websocket(
         elif sock is not None:
             sock.close()
         raise
+
+
+async def adopt_websocket(contact: Contact) -> WebSocketTransport:
+    """The transport of a connection opened before the loop (see :mod:`.contact`)."""
+    loop = asyncio.get_running_loop()
+    sock = contact.sock
+    sock.setblocking(False)
+    _, _, host, resource, _ = ws_target(contact.url)
+    direct = isinstance(loop, asyncio.SelectorEventLoop)  # as in connect_websocket
+    transport = WebSocketTransport(
+        contact.url, host, resource, contact.parser.max_size, sock if direct else None, contact
+    )
+    try:
+        await loop.create_connection(lambda: transport, sock=sock)
+    except BaseException:
+        sock.close()
+        raise
+    return transport
 
 
 async def _connect_socket(host: str, port: int) -> socket.socket:

@@ -72,7 +72,10 @@ class MemoryConnector:
         self.refuse_reconnect = 0
         self.endpoint = None
 
-    async def connect(self) -> MemoryTransport:
+    def first_url(self) -> None:
+        return None  # no first contact: there is no socket to make one with
+
+    async def connect(self, contact: object = None) -> MemoryTransport:
         if self.refuse_first:
             raise SidekickConnectionRefusedError("no server at memory://", url="memory://")
         return self._new()
