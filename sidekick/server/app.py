@@ -14,6 +14,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from .._version import __version__
+from .connection import RelayConnection
 from .logs import RateLimitedLog, logger
 from .relay import Relay
 from .routes import Router, text_response
@@ -232,6 +233,7 @@ async def start_server(
             bind_host,
             port,
             process_request=process_request,
+            create_connection=RelayConnection,  # parses and routes messages as they arrive
             server_header=f"sidekick/{__version__}",
             compression=None,  # CPU matters more than bytes on a local relay
             max_size=MAX_FRAME_SIZE,

@@ -3,7 +3,9 @@
 No sockets and no loop here, so every rule can be tested directly; the
 asyncio adapter in :mod:`sidekick.transport.websocket` does the I/O. We
 offer no extensions and no subprotocol, so a server frame with RSV bits set
-is an error, as is a masked one.
+is an error, as is a masked one. ``FrameParser(..., server=True)`` reads the
+other direction (masked client frames) for the relay, which parses its peers'
+frames itself (see :mod:`sidekick.server.connection`).
 
 Why our own client instead of the ``websockets`` one: importing
 ``websockets`` costs about 35 ms (its version module imports
@@ -19,7 +21,7 @@ import os
 import struct
 from typing import Dict, List, Optional, Tuple, Union
 
-from .masking import mask
+from .masking import load_accelerator, mask
 
 __all__ = [
     "OP_CONT",
@@ -175,10 +177,20 @@ class FrameParser:
     ``(OP_PONG, bytes)`` and ``(OP_CLOSE, bytes)`` (the raw close payload).
     A violation raises with the events complete before it in ``exc.events``;
     the parser must not be fed again after that.
+
+    With ``server=True`` it reads client frames instead, as a server does:
+    every frame must be masked (RFC 6455 section 5.1), and is unmasked.
     """
 
-    def __init__(self, max_size: int) -> None:
+    def __init__(self, max_size: int, *, server: bool = False) -> None:
         self.max_size = max_size
+        self.server = bool(server)
+        self._mask_error = (
+            "the client sent an unmasked frame" if server else "the server masked a frame"
+        )
+        # A server process has websockets (and its C masking loop) loaded
+        # anyway, and unmasks every message it gets: C pays off at any size.
+        self._unmask = load_accelerator() if server else None
         self._buf = bytearray()
         self._parts: List[bytes] = []
         self._part_op: Optional[int] = None  # opcode of the message being reassembled
@@ -211,8 +223,9 @@ class FrameParser:
             fin, opcode, length = b0 & 0x80, b0 & 0x0F, b1 & 0x7F
             if b0 & 0x70:
                 raise ProtocolViolation(1002, "reserved bits set without an extension")
-            if b1 & 0x80:
-                raise ProtocolViolation(1002, "the server masked a frame")
+            masked = b1 & 0x80
+            if bool(masked) is not self.server:
+                raise ProtocolViolation(1002, self._mask_error)
             start = pos + 2
             if length == 126:
                 if end - start < 2:
@@ -225,10 +238,22 @@ class FrameParser:
                 (length,) = struct.unpack_from("!Q", buf, start)
                 start += 8
             self._check_header(fin, opcode, length)
-            if end - start < length:
-                break
-            payload = bytes(buf[start : start + length])
-            pos = start + length
+            if masked:
+                if end - start < length + 4:
+                    break
+                key = bytes(buf[start : start + 4])
+                start += 4
+                pos = start + length
+                unmask = self._unmask
+                if unmask is not None:  # C, which takes any buffer: no copy to bytes first
+                    payload = unmask(buf[start:pos], key)  # type: ignore[arg-type]
+                else:
+                    payload = mask(key, bytes(buf[start:pos]))
+            else:
+                if end - start < length:
+                    break
+                payload = bytes(buf[start : start + length])
+                pos = start + length
             event = self._frame(fin, opcode, payload)
             if event is not None:
                 events.append(event)

@@ -1,4 +1,5 @@
-"""The pure WebSocket client core: handshake, masking, framing, reassembly, violations."""
+"""The pure WebSocket client core: handshake, masking, framing, reassembly, violations;
+and the parser's server mode, which the relay uses."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import os
 import struct
 import sys
 from pathlib import Path
-from typing import List
+from typing import Callable, List
 
 import pytest
 from hypothesis import given, settings
@@ -306,3 +307,111 @@ def test_the_parser_is_idle_only_between_messages() -> None:
     assert parser.feed(b"c") == [(OP_TEXT, "abc")] and parser.idle
     assert parser.feed(b"\x01\x01a") == [] and not parser.idle  # half a message (fragments)
     assert parser.feed(b"\x80\x01b") == [(OP_TEXT, "ab")] and parser.idle
+
+
+# ---------------------------------------------------- client frames (server mode)
+
+
+def client_frame(opcode: int, payload: bytes, fin: bool = True, key: bytes = b"k3y!") -> bytes:
+    """A frame as a client sends it: masked with ``key``."""
+    b0 = (0x80 if fin else 0) | opcode
+    n = len(payload)
+    if n < 126:
+        head = struct.pack("!BB", b0, 0x80 | n)
+    elif n < 1 << 16:
+        head = struct.pack("!BBH", b0, 0x80 | 126, n)
+    else:
+        head = struct.pack("!BBQ", b0, 0x80 | 127, n)
+    return head + key + masking.python_mask(key, payload)
+
+
+@pytest.fixture(params=["C", "Python"])
+def server_parser(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[int], FrameParser]:
+    """A server-mode parser factory, unmasking in C (when available) or in Python."""
+    if request.param == "Python":
+        monkeypatch.setattr(frames, "load_accelerator", lambda: None)
+    elif masking.load_accelerator() is None:
+        pytest.skip("this websockets install has no compiled speedups")
+    return lambda max_size: FrameParser(max_size, server=True)
+
+
+def test_server_mode_unmasks_client_frames_in_any_chunking(
+    server_parser: Callable[[int], FrameParser],
+) -> None:
+    big = os.urandom(70_000)
+    stream = (
+        client_frame(OP_TEXT, "héllo".encode())
+        + client_frame(OP_PING, b"p", key=os.urandom(4))
+        + client_frame(OP_TEXT, b"x" * 126)
+        + client_frame(OP_BINARY, big)
+        + client_frame(OP_TEXT, b"")
+        + client_frame(OP_CLOSE, frames.close_payload(1000))
+    )
+    expected = [
+        (OP_TEXT, "héllo"),
+        (OP_PING, b"p"),
+        (OP_TEXT, "x" * 126),
+        (OP_BINARY, big),
+        (OP_TEXT, ""),
+        (OP_CLOSE, struct.pack("!H", 1000)),
+    ]
+    assert server_parser(1 << 20).feed(stream) == expected
+    parser = server_parser(1 << 20)
+    pieces: List[frames.Event] = []
+    for i in range(0, len(stream), 7):
+        pieces += parser.feed(stream[i : i + 7])
+    assert pieces == expected and parser.idle
+
+
+def test_server_mode_reassembles_fragments_around_control_frames(
+    server_parser: Callable[[int], FrameParser],
+) -> None:
+    text = "ü".encode()
+    stream = (
+        client_frame(OP_TEXT, b"ab" + text[:1], fin=False)
+        + client_frame(OP_PONG, b"mid")
+        + client_frame(OP_CONT, text[1:], fin=False)
+        + client_frame(OP_CONT, b"cd")
+    )
+    parser = server_parser(100)
+    assert parser.feed(stream[:-3]) == [(OP_PONG, b"mid")] and not parser.idle
+    assert parser.feed(stream[-3:]) == [(OP_TEXT, "abücd")] and parser.idle
+
+
+@pytest.mark.parametrize(
+    "stream, code, why",
+    [
+        (server_frame(OP_TEXT, b"x"), 1002, "unmasked"),
+        (client_frame(OP_TEXT, b"ok") + server_frame(OP_PING, b""), 1002, "unmasked"),
+        (client_frame(OP_TEXT, b"\xff\xfe"), 1007, "UTF-8"),
+        (client_frame(OP_TEXT, b"y" * 101), 1009, "larger than 100"),
+        (client_frame(OP_PING, b"p", fin=False), 1002, "fragmented control"),
+        (client_frame(OP_CONT, b"x"), 1002, "continuation"),
+    ],
+)
+def test_server_mode_violations(stream: bytes, code: int, why: str) -> None:
+    with pytest.raises(ProtocolViolation, match=why) as info:
+        FrameParser(100, server=True).feed(stream)
+    assert info.value.code == code
+
+
+def test_server_mode_refuses_an_oversized_frame_from_its_header() -> None:
+    with pytest.raises(ProtocolViolation) as info:
+        FrameParser(1 << 20, server=True).feed(b"\x81\xff" + struct.pack("!Q", 1 << 62))
+    assert info.value.code == 1009
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    messages=st.lists(st.text(max_size=300), max_size=8),
+    split=st.integers(min_value=1, max_value=64),
+)
+def test_server_mode_reads_what_our_client_writes(messages: List[str], split: int) -> None:
+    stream = b"".join(frames.encode_frame(OP_TEXT, m.encode()) for m in messages)
+    parser = FrameParser(1 << 20, server=True)
+    events: List[frames.Event] = []
+    for i in range(0, len(stream), split):
+        events += parser.feed(stream[i : i + split])
+    assert events == [(OP_TEXT, m) for m in messages]
