@@ -95,8 +95,10 @@ class Waits:
             raise SidekickError("wait_for_connection() cannot be called from a sidekick callback")
         self.activate()
         with self._changed:
-            self._wait_locked(lambda: self._forwarding or self.state in (FAILED, SHUTDOWN), timeout)
-            if self._forwarding:
+            # ACTIVE too, as is_connected() has it: the first contact has the
+            # UI's attention before the loop runs (see service._first_contact).
+            self._wait_locked(lambda: self._attached() or self.state in (FAILED, SHUTDOWN), timeout)
+            if self._attached():
                 return
             self._raise_failure_locked()
             if self.state == SHUTDOWN:
@@ -104,6 +106,9 @@ class Waits:
             raise SidekickTimeoutError(
                 f"no Sidekick UI connected within {timeout} s", timeout_seconds=timeout
             )
+
+    def _attached(self) -> bool:
+        return self._forwarding and self.state == ACTIVE
 
     def _raise_failure_locked(self) -> None:
         if self.state == FAILED and self._failure is not None:

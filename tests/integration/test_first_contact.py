@@ -49,8 +49,10 @@ button = sidekick.Button("go")
 @button.click
 def clicked(event):
     label.text = "clicked"
-    print(json.dumps(seen), flush=True)
 
+# Returns once the loop has the connection too, not when the prelude has a UI.
+sidekick.wait_for_connection(10)
+print(json.dumps(dict(seen, connected=sidekick.is_connected())), flush=True)
 sidekick.run_forever()
 """
 )
@@ -61,6 +63,11 @@ def test_the_first_picture_leaves_before_asyncio_loads(server: Server, tmp_path:
     proc = start_script(write_script(tmp_path, PICTURE_HERO), server.ws_url)
     try:
         ui.wait_for(lambda u: u.model.texts().get("label-1") == "hello", what="the label")
+        seen = json.loads(proc.stdout.readline())  # type: ignore[union-attr]
+        # The picture (clearAll and a spawn or two, as the script got there)
+        # was on the wire before asyncio was imported.
+        assert seen["sent"] >= 2 and seen["thread"] == "sidekick-loop", seen
+        assert seen["connected"], "wait_for_connection() returned before is_connected()"
         # The adopted connection carries the rest: a click, its answer, a newcomer.
         ui.event("button", "button-1", {"event": "click"})
         ui.wait_for(lambda u: u.model.texts().get("label-1") == "clicked", what="the answer")
@@ -69,9 +76,6 @@ def test_the_first_picture_leaves_before_asyncio_loads(server: Server, tmp_path:
             newcomer.wait_for(lambda u: u.model.texts().get("label-1") == "clicked", what="replay")
         finally:
             newcomer.close()
-        seen = json.loads(proc.stdout.readline())  # type: ignore[union-attr]
-        # clearAll and two spawns were on the wire before asyncio was imported.
-        assert seen == {"sent": 3, "thread": "sidekick-loop"}
     finally:
         ui.close()
         proc.kill()
