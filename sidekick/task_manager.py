@@ -86,17 +86,22 @@ class CPythonTaskManager(TaskManager):
         """
         with self._lock:
             if self._thread is None:
-                self._ready = threading.Event()
-                thread = threading.Thread(
-                    target=self._run,
-                    args=(self._ready, prelude, main),
-                    name="sidekick-loop",
-                    daemon=True,
-                )
-                self._thread = thread
-                thread.start()
+                self._spawn_locked(prelude, main)
                 return
         self.submit(main())  # already running (or starting): no prelude
+
+    def _spawn_locked(
+        self,
+        prelude: Optional[Callable[[], None]],
+        main: Optional[Callable[[], Coroutine[Any, Any, Any]]],
+    ) -> None:
+        """Start the loop thread (with :attr:`_lock` held)."""
+        self._ready = threading.Event()
+        thread = threading.Thread(
+            target=self._run, args=(self._ready, prelude, main), name="sidekick-loop", daemon=True
+        )
+        self._thread = thread
+        thread.start()
 
     def ensure_started(self) -> asyncio.AbstractEventLoop:
         while True:
@@ -107,15 +112,7 @@ class CPythonTaskManager(TaskManager):
                 raise RuntimeError("sidekick's loop is not running yet")
             with self._lock:
                 if self._thread is None:
-                    self._ready = threading.Event()
-                    thread = threading.Thread(
-                        target=self._run,
-                        args=(self._ready, None, None),
-                        name="sidekick-loop",
-                        daemon=True,
-                    )
-                    self._thread = thread
-                    thread.start()
+                    self._spawn_locked(None, None)
                 ready = self._ready
             ready.wait()
             if self._loop is None and self._thread is None:
