@@ -52,9 +52,7 @@ class Contact:
     """
 
     def __init__(self, url: str, max_size: int, timeout: float) -> None:
-        hostname, port, host, resource, secure = ws_target(url)
-        if secure:
-            raise ValueError("a first contact is plain ws:// only")
+        hostname, port, host, resource, _ = ws_target(url)  # ws:// (see open_contact)
         self.url = url
         self.parser = frames.FrameParser(max_size)
         self.events: List[frames.Event] = []
@@ -73,19 +71,14 @@ class Contact:
     def _handshake(self, key: str) -> None:
         head = bytearray()
         while True:
-            end = head.find(b"\r\n\r\n")
-            if end >= 0:
-                break
-            if len(head) > frames.MAX_HANDSHAKE:
-                raise frames.HandshakeError("handshake response too large")
             chunk = self._recv(self._deadline)
             if not chunk:
                 raise ConnectionError("the server closed the connection during the handshake")
             head += chunk
-        frames.check_handshake(bytes(head[:end]), key)
-        rest = bytes(head[end + 4 :])
-        if rest:
-            self.events += self.parser.feed(rest)
+            rest = frames.split_response(head, key)
+            if rest is not None:
+                self.events += self.parser.feed(rest)
+                return
 
     def _recv(self, deadline: float) -> bytes:
         remaining = deadline - time.monotonic()
@@ -96,11 +89,8 @@ class Contact:
 
     def write(self, texts: List[str]) -> None:
         """Send ``texts`` as text frames, blocking until the socket took them."""
-        parts: List[bytes] = []
-        for text in texts:
-            parts += frames.frame_parts(frames.OP_TEXT, text.encode("utf-8"))
         self.sock.settimeout(self._timeout)
-        self.sock.sendall(b"".join(parts))
+        self.sock.sendall(frames.encode_texts(texts))
 
     def read_answers(self, wait: float) -> None:
         """Read into :attr:`events` until the server answered a ping, or ``wait`` s.
@@ -113,21 +103,24 @@ class Contact:
         self.sock.settimeout(wait)
         self.sock.sendall(frames.encode_frame(frames.OP_PING, token))
         deadline = time.monotonic() + wait
+        events = self.events
+        checked = 0
         while True:
-            if any(op == frames.OP_PONG and payload == token for op, payload in self.events):
-                self.events = [
-                    e for e in self.events if not (e[0] == frames.OP_PONG and e[1] == token)
-                ]
-                return
-            if any(op == frames.OP_CLOSE for op, _ in self.events):
-                return
+            for i in range(checked, len(events)):
+                opcode, payload = events[i]
+                if opcode == frames.OP_PONG and payload == token:
+                    del events[i]  # our own: nobody else wants it
+                    return
+                if opcode == frames.OP_CLOSE:
+                    return
+            checked = len(events)
             try:
                 chunk = self._recv(deadline)
             except (socket.timeout, BlockingIOError):
                 return  # a slow server: the transport reads the rest
             if not chunk:
                 return  # the end of the stream: the transport finds it too
-            self.events += self.parser.feed(chunk)
+            events += self.parser.feed(chunk)
 
     def take_leading_texts(self) -> List[str]:
         """Remove and return the text messages at the head of :attr:`events`."""

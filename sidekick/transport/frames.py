@@ -34,7 +34,9 @@ __all__ = [
     "HandshakeError",
     "handshake_request",
     "check_handshake",
+    "split_response",
     "encode_frame",
+    "encode_texts",
     "frame_parts",
     "mask",
     "close_payload",
@@ -126,12 +128,35 @@ def check_handshake(head: bytes, key: str) -> None:
             raise HandshakeError(f"the server chose a {offered_none} we did not offer")
 
 
+def split_response(head: bytearray, key: str) -> Optional[bytes]:
+    """The bytes after the response head once ``head`` holds all of it (None until then).
+
+    Those bytes are frames already. Raises :class:`HandshakeError` when the
+    head is refused, or too large to be a WebSocket server's.
+    """
+    end = head.find(b"\r\n\r\n")
+    if end < 0:
+        if len(head) > MAX_HANDSHAKE:
+            raise HandshakeError("handshake response too large")
+        return None
+    check_handshake(bytes(head[:end]), key)
+    return bytes(head[end + 4 :])
+
+
 # ------------------------------------------------------------------ framing
 
 
 def encode_frame(opcode: int, payload: bytes, key: Optional[bytes] = None) -> bytes:
     """One final, masked client frame (``key`` is random unless given, for tests)."""
     return b"".join(frame_parts(opcode, payload, key))
+
+
+def encode_texts(texts: List[str]) -> bytes:
+    """Text frames for ``texts``, in order, as one block to write."""
+    parts: List[bytes] = []
+    for text in texts:
+        parts += frame_parts(OP_TEXT, text.encode("utf-8"))
+    return b"".join(parts)
 
 
 def frame_parts(

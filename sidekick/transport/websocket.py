@@ -25,7 +25,7 @@ import logging
 import os
 import socket
 import threading
-from typing import Any, Callable, Deque, List, Optional, Tuple, Union
+from typing import Any, Callable, Deque, List, Optional, Sequence, Tuple, Union
 
 from ..urls import display_url
 from . import frames
@@ -55,22 +55,30 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
     def __init__(
         self,
         url: str,
-        host: str,
-        resource: str,
-        max_size: int,
         sock: Optional[socket.socket],
-        contact: Optional[Contact] = None,
+        parser: frames.FrameParser,
+        handshake: Optional[Tuple[bytes, str]] = None,
+        unhandled: Sequence[frames.Event] = (),
     ) -> None:
+        """``handshake`` is the (request, key) that opens the connection.
+
+        Without one the connection is open already: a first contact's (see
+        :mod:`.contact`), with the events it read and did not handle.
+        """
         self.description = display_url(url)
         # The plain TCP socket, for send_now (None over TLS: only asyncio may write).
         self._sock = sock
         self._write_lock = threading.Lock()
         self._handoff: Optional[bytes] = None  # the rest of a partial send_now, for the loop
         self._loop = asyncio.get_running_loop()
-        self._request, self._key = frames.handshake_request(host, resource)
+        self._handshake = handshake
         self._head = bytearray()
         self.opened: asyncio.Future[None] = self._loop.create_future()
-        self._parser = frames.FrameParser(max_size)
+        self._parser = parser
+        self.adopted = handshake is None
+        self._unhandled = list(unhandled)
+        if handshake is None:
+            self.opened.set_result(None)
         self._read_buffer = memoryview(bytearray(_READ_BUFFER))
         self._tr: Optional[asyncio.Transport] = None
         self._inbox: Deque[Union[str, bytes]] = collections.deque()
@@ -81,14 +89,6 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         self._closed: Optional[str] = None  # why, once no more may be sent
         self._close_sent = False
         self._lost: asyncio.Future[None] = self._loop.create_future()
-        # A connection opened before the loop (see .contact): already past
-        # the handshake, with what it read and did not handle yet.
-        self._adopted: Optional[List[frames.Event]] = None
-        if contact is not None:
-            self.adopted = True
-            self._parser = contact.parser
-            self._adopted = contact.events
-            self.opened.set_result(None)
         self._ping_timer: Optional[asyncio.TimerHandle] = None
         self._pong_timer: Optional[asyncio.TimerHandle] = None
         # Lending reading (see the module docstring): _lent is True from the
@@ -110,11 +110,8 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         # within noise; one write is simpler.)
         if self._closed is not None:
             raise TransportClosed(self._closed)
-        parts: List[bytes] = []
-        for text in texts:
-            parts += frames.frame_parts(frames.OP_TEXT, text.encode("utf-8"))
-        if parts:
-            self._write_data(b"".join(parts))
+        if texts:
+            self._write_data(frames.encode_texts(texts))
 
     async def drain(self) -> None:
         while self._drain is not None and self._closed is None:
@@ -331,13 +328,12 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         assert isinstance(tr, asyncio.Transport)
         self._tr = tr
         tr.set_write_buffer_limits(high=_WRITE_HIGH)
-        adopted = self._adopted
-        if adopted is None:
-            tr.write(self._request)
+        if self._handshake is not None:
+            tr.write(self._handshake[0])
             return
-        self._adopted = None
         self._ping_timer = self._loop.call_later(PING_INTERVAL, self._ping)
-        self._deliver(adopted)
+        unhandled, self._unhandled = self._unhandled, []
+        self._deliver(unhandled)
 
     # Reads land in one buffer of ours (BufferedProtocol): a plain Protocol
     # makes asyncio allocate a fresh 256 KiB bytes object per read, which
@@ -395,19 +391,16 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
 
     def _handshake_data(self, data: Union[bytes, memoryview]) -> bytes:
         """Collect the response head; return what follows it (already frames)."""
+        assert self._handshake is not None
         head = self._head
         head += data
-        end = head.find(b"\r\n\r\n")
-        if end < 0:
-            if len(head) > frames.MAX_HANDSHAKE:
-                self._open_failed(frames.HandshakeError("handshake response too large"))
-            return b""
         try:
-            frames.check_handshake(bytes(head[:end]), self._key)
+            rest = frames.split_response(head, self._handshake[1])
         except frames.HandshakeError as exc:
             self._open_failed(exc)
             return b""
-        rest = bytes(head[end + 4 :])
+        if rest is None:
+            return b""
         self._head = bytearray()
         self.opened.set_result(None)
         self._ping_timer = self._loop.call_later(PING_INTERVAL, self._ping)
@@ -527,6 +520,7 @@ async def connect_websocket(
         import ssl  # only for wss://: it costs import time
 
         ssl_context = ssl.create_default_context()
+    handshake = frames.handshake_request(host, resource)
     made: List[WebSocketTransport] = []
     sock: Optional[socket.socket] = None
 
@@ -535,7 +529,8 @@ async def connect_websocket(
         # (plain TCP under a selector loop; not TLS, not Windows' proactor).
         loop = asyncio.get_running_loop()
         direct = not secure and isinstance(loop, asyncio.SelectorEventLoop)
-        made.append(WebSocketTransport(url, host, resource, max_size, sock if direct else None))
+        parser = frames.FrameParser(max_size)
+        made.append(WebSocketTransport(url, sock if direct else None, parser, handshake))
         return made[-1]
 
     async def open_() -> WebSocketTransport:
@@ -564,10 +559,9 @@ async def adopt_websocket(contact: Contact) -> WebSocketTransport:
     loop = asyncio.get_running_loop()
     sock = contact.sock
     sock.setblocking(False)
-    _, _, host, resource, _ = ws_target(contact.url)
     direct = isinstance(loop, asyncio.SelectorEventLoop)  # as in connect_websocket
     transport = WebSocketTransport(
-        contact.url, host, resource, contact.parser.max_size, sock if direct else None, contact
+        contact.url, sock if direct else None, contact.parser, unhandled=contact.events
     )
     try:
         await loop.create_connection(lambda: transport, sock=sock)

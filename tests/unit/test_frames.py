@@ -92,6 +92,25 @@ def test_request_carries_a_fresh_key_and_the_resource() -> None:
     assert text.endswith("\r\n\r\n")
 
 
+def test_the_response_head_is_split_from_the_frames_after_it() -> None:
+    _, key = frames.handshake_request("h", "/")
+    head = bytearray(response(key)[:20])
+    assert frames.split_response(head, key) is None  # not all there yet
+    head = bytearray(response(key) + b"\r\n\r\n\x81\x01a")
+    assert frames.split_response(head, key) == b"\x81\x01a"
+    with pytest.raises(HandshakeError, match="too large"):
+        frames.split_response(bytearray(b"x" * (frames.MAX_HANDSHAKE + 1)), key)
+    with pytest.raises(HandshakeError, match="HTTP 403"):
+        frames.split_response(bytearray(response(key, "403 Forbidden") + b"\r\n\r\n"), key)
+
+
+def test_texts_are_framed_in_order() -> None:
+    data = frames.encode_texts(["a", "é" * 200])
+    parser = FrameParser(1 << 20, server=True)
+    assert parser.feed(data) == [(OP_TEXT, "a"), (OP_TEXT, "é" * 200)]
+    assert frames.encode_texts([]) == b""
+
+
 def test_a_correct_upgrade_passes() -> None:
     _, key = frames.handshake_request("h", "/")
     frames.check_handshake(response(key), key)
