@@ -28,7 +28,7 @@ import os
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple, Union
 
 from . import protocol
 from ._env import IN_PYODIDE
@@ -280,8 +280,6 @@ class ConnectionService(Waits):
             raise TypeError("the global message handler must be callable or None")
         self._global_handler = handler
 
-    # ---------------------------------------------------------- master loop
-
     # ------------------------------------------------------ first contact
 
     def _first_contact(self) -> None:
@@ -310,14 +308,9 @@ class ConnectionService(Waits):
             contact.write([protocol.encode(self._announce("online"))])
             contact.read_answers(_FIRST_ANSWERS)
             texts = contact.take_leading_texts()
-            for i, text in enumerate(texts):
-                messages = self._decode(text)
-                if messages is None:
-                    continue
-                if not all(_is_announce(m) for m in messages):
-                    contact.give_back(texts[i:])  # the loop's, in order
-                    break
-                self._handle_messages(messages)
+            stopped = self._handle_while(texts, _is_announce)
+            if stopped is not None:
+                contact.give_back(texts[stopped[0] :])  # the loop's, in order
             with self._changed:
                 written = self._write_queue_locked(contact)
                 if written is not None:
@@ -343,11 +336,9 @@ class ConnectionService(Waits):
             # With a contact, even a shutdown already asked for goes through
             # _serve: the UI gets our goodbye.
             while not self._stopping or contact is not None:
-                announced = contact is not None
                 try:
                     if first:
                         transport = await self.connector.connect(contact)
-                        announced = transport.adopted  # else a fresh connection
                         contact = None
                     else:
                         transport = await self.connector.reconnect()
@@ -365,7 +356,7 @@ class ConnectionService(Waits):
                     logger.warning("sidekick: connection is back (%s)", transport.description)
                     lost = False
                 try:
-                    await self._serve(transport, announced)
+                    await self._serve(transport)
                 finally:
                     self._detach()
                 if self._stopping:
@@ -400,11 +391,11 @@ class ConnectionService(Waits):
             event.clear()
             await event.wait()
 
-    async def _serve(self, transport: Transport, announced: bool = False) -> None:
+    async def _serve(self, transport: Transport) -> None:
         """Announce, then write queued messages until the transport closes or we stop."""
         import asyncio
 
-        if not announced:
+        if not transport.adopted:  # else the first contact announced us
             await transport.send(protocol.encode(self._announce("online")))
         with self.lock:
             self._send_now = transport.send_now
@@ -544,14 +535,28 @@ class ConnectionService(Waits):
         handles the rest, in order. Should the loop be gone, so is the
         connection: a reconnect replays everything anyway.
         """
+        stopped = self._handle_while(texts, _is_event)
+        if stopped is not None:
+            i, messages = stopped
+            transport.call_soon(self._handle_on_loop, messages, texts[i + 1 :])
+
+    def _handle_while(
+        self, texts: List[str], here: Callable[[Dict[str, Any]], bool]
+    ) -> Optional[Tuple[int, List[Dict[str, Any]]]]:
+        """Handle ``texts`` in order while every message in them is ``here``'s.
+
+        Stops at the first text with another message, and returns its index
+        and its decoded messages (None when all were handled): the caller
+        hands that text and the rest to whoever handles them, in order.
+        """
         for i, text in enumerate(texts):
             messages = self._decode(text)
             if messages is None:
                 continue
-            if not all(_is_event(m) for m in messages):
-                transport.call_soon(self._handle_on_loop, messages, texts[i + 1 :])
-                return
+            if not all(here(m) for m in messages):
+                return i, messages
             self._handle_messages(messages)
+        return None
 
     def _handle_on_loop(self, messages: List[Dict[str, Any]], texts: List[str]) -> None:
         self._handle_messages(messages)

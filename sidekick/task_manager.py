@@ -15,6 +15,7 @@ first connection can be made without it (see :meth:`CPythonTaskManager.start`).
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional, Union
 
@@ -114,9 +115,7 @@ class CPythonTaskManager(TaskManager):
                 if self._thread is None:
                     self._spawn_locked(None, None)
                 ready = self._ready
-            ready.wait()
-            if self._loop is None and self._thread is None:
-                continue  # stopped while starting: start afresh
+            ready.wait()  # then the loop runs, or the thread was stopped: look again
 
     def _run(
         self,
@@ -124,9 +123,12 @@ class CPythonTaskManager(TaskManager):
         prelude: Optional[Callable[[], None]],
         main: Optional[Callable[[], Coroutine[Any, Any, Any]]],
     ) -> None:
+        if prelude is not None:
+            try:
+                prelude()
+            except Exception:  # a bug of ours: loud, and the loop starts regardless
+                logging.getLogger("sidekick").exception("sidekick: the loop's prelude failed")
         try:
-            if prelude is not None:
-                prelude()  # catches its own errors: the loop must start regardless
             import asyncio
 
             loop = asyncio.new_event_loop()
