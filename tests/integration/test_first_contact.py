@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
+import sys
 from pathlib import Path
-from typing import List
 
+from sidekick.server.connection import text_frame
 from sidekick.transport import frames
-from tests.support.peers import UIPeer
-from tests.support.procs import Server, start_script, write_script
+from sidekick.transport.frames import FrameParser
+from tests.support.peers import UIPeer, announce, newcomer_sees
+from tests.support.procs import Server, base_env, start_script, write_script
 
 from .test_lent_reading import Wire, raw_server
 from .test_websocket_client import run
@@ -71,11 +73,7 @@ def test_the_first_picture_leaves_before_asyncio_loads(server: Server, tmp_path:
         # The adopted connection carries the rest: a click, its answer, a newcomer.
         ui.event("button", "button-1", {"event": "click"})
         ui.wait_for(lambda u: u.model.texts().get("label-1") == "clicked", what="the answer")
-        newcomer = UIPeer(server.ws_url)
-        try:
-            newcomer.wait_for(lambda u: u.model.texts().get("label-1") == "clicked", what="replay")
-        finally:
-            newcomer.close()
+        newcomer_sees(server.ws_url, lambda u: u.model.texts().get("label-1") == "clicked")
     finally:
         ui.close()
         proc.kill()
@@ -96,33 +94,6 @@ sidekick.run_forever()
 """
 
 
-def _server_text(payload: bytes) -> bytes:
-    """An unmasked text frame, as a server writes it."""
-    n = len(payload)
-    head = bytes([n]) if n < 126 else b"\x7e" + n.to_bytes(2, "big")
-    return b"\x81" + head + payload
-
-
-def _client_frames(data: bytes) -> List[frames.Event]:
-    """Unmask and parse what a client wrote (the test's own small server-side parser)."""
-    events: List[frames.Event] = []
-    pos = 0
-    while pos < len(data):
-        opcode, length = data[pos] & 0x0F, data[pos + 1] & 0x7F
-        pos += 2
-        if length == 126:
-            length = int.from_bytes(data[pos : pos + 2], "big")
-            pos += 2
-        elif length == 127:
-            length = int.from_bytes(data[pos : pos + 8], "big")
-            pos += 8
-        key, pos = data[pos : pos + 4], pos + 4
-        payload = frames.mask(key, data[pos : pos + length])
-        pos += length
-        events.append((opcode, payload))
-    return events
-
-
 def test_what_the_first_contact_reads_after_the_announces_reaches_the_script(
     tmp_path: Path,
 ) -> None:
@@ -132,41 +103,30 @@ def test_what_the_first_contact_reads_after_the_announces_reaches_the_script(
     click and the ping to the loop's transport: the callback runs once, the
     ping gets its pong.
     """
-    ui_online = json.dumps(
-        {
-            "id": 0,
-            "component": "system",
-            "type": "announce",
-            "payload": {"peerId": "ui-1", "role": "sidekick", "status": "online", "version": "t"},
-        }
-    ).encode()
+    ui_online = json.dumps(announce("ui-1", "sidekick")).encode()
+    event = {"event": "click"}
     click = json.dumps(
-        {
-            "id": 0,
-            "component": "button",
-            "type": "event",
-            "src": "button-1",
-            "payload": {"event": "click"},
-        }
+        {"id": 0, "component": "button", "type": "event", "src": "button-1", "payload": event}
     ).encode()
     script = write_script(tmp_path, BUTTON_HERO)
 
     async def body(url: str, wire: Wire) -> None:
         proc = await asyncio.create_subprocess_exec(
-            *start_args(script), stdout=subprocess.PIPE, env=hero_env(url)
+            sys.executable, str(script), stdout=subprocess.PIPE, env=base_env(SIDEKICK_URL=url)
         )
         try:
             await asyncio.wait_for(wire.connected.wait(), 10)
-            wire.write(_server_text(ui_online) + _server_text(click) + b"\x89\x04ping")
+            wire.write(text_frame(ui_online) + text_frame(click) + b"\x89\x04ping")
             assert proc.stdout is not None
             line = await asyncio.wait_for(proc.stdout.readline(), 10)
             assert line.strip() == b"clicked"
             await asyncio.wait_for(proc.wait(), 10)
+            assert await proc.stdout.read() == b"", "the callback ran more than once"
         finally:
             if proc.returncode is None:
                 proc.kill()
                 await proc.wait()
-        sent = _client_frames(bytes(wire.received))
+        sent = FrameParser(len(wire.received), server=True).feed(wire.received)
         texts = [json.loads(p) for op, p in sent if op == frames.OP_TEXT]
         kinds = [(t["component"], t["type"]) for t in texts]
         assert kinds[:3] == [
@@ -177,15 +137,3 @@ def test_what_the_first_contact_reads_after_the_announces_reaches_the_script(
         assert (frames.OP_PONG, b"ping") in sent
 
     run(raw_server(body), timeout=30)
-
-
-def start_args(script: Path) -> List[str]:
-    import sys
-
-    return [sys.executable, str(script)]
-
-
-def hero_env(url: str) -> dict:
-    from tests.support.procs import base_env
-
-    return base_env(SIDEKICK_URL=url)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, List, Optional
 
 from sidekick.transport.websocket import WebSocketTransport, connect_websocket
-from tests.support.peers import UIPeer
+from tests.support.peers import UIPeer, newcomer_sees
 from tests.support.procs import Server, start_script, write_script
 from tests.unit.test_frames import accept_for
 
@@ -226,11 +226,7 @@ def test_events_keep_their_order_whichever_thread_reads_them(
         ui.wait_for(lambda u: u.model.texts().get("label-1") == "1000", what="all 1000 events")
         # A UI arriving now is announced to the idle callback thread, which
         # passes the announce to the loop: the newcomer gets the picture.
-        newcomer = UIPeer(server.ws_url)
-        try:
-            newcomer.wait_for(lambda u: u.model.texts().get("label-1") == "1000", what="replay")
-        finally:
-            newcomer.close()
+        newcomer_sees(server.ws_url, lambda u: u.model.texts().get("label-1") == "1000")
         proc.kill()
         out, _ = proc.communicate(timeout=10)
         result = json.loads(out.strip().splitlines()[-1])

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Callable, List, Optional, TypeVar
 
 from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.support.gridview import GRID_CELLS_JS
 
 from ._util import require
 
@@ -74,9 +73,6 @@ class BrowserThread:
         finally:
             self._pool.shutdown(wait=True)
 
-
-# (grid selector) -> [[x, y, shown color, text], ...]: see tests/support/gridview.py
-GRID_JS = GRID_CELLS_JS
 
 TEXT_JS = """(id) => {
     const el = document.querySelector(`[data-sidekick-id="${id}"]`);

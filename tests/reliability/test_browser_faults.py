@@ -15,11 +15,11 @@ import pytest
 
 pytest.importorskip("playwright.sync_api")
 
+from tests.support.gridview import GRID_CELLS_JS  # noqa: E402
 from tests.support.procs import Server, start_script  # noqa: E402
 
 from . import scripts  # noqa: E402
 from ._browser import (  # noqa: E402
-    GRID_JS,
     IDS_JS,
     STATUS_JS,
     TEXT_JS,
@@ -45,7 +45,9 @@ def chromium() -> Iterator[BrowserThread]:
 
 def page_cells(bt: BrowserThread, page: Any) -> Dict[Tuple[int, int], Dict[str, str]]:
     cells: Dict[Tuple[int, int], Dict[str, str]] = {}
-    for x, y, color, text in bt.call(page.evaluate, GRID_JS, '[data-sidekick-id="grid-1"]') or []:
+    for x, y, color, text in (
+        bt.call(page.evaluate, GRID_CELLS_JS, '[data-sidekick-id="grid-1"]') or []
+    ):
         cell = {}
         if color:
             cell["color"] = color

@@ -142,3 +142,12 @@ class UIPeer:
             self._ws.close()
         except Exception:
             pass
+
+
+def newcomer_sees(url: str, predicate: Callable[[UIPeer], bool], timeout: float = 10.0) -> None:
+    """A UI that connects now is sent the picture (the hero's replay) ``predicate`` expects."""
+    peer = UIPeer(url)
+    try:
+        peer.wait_for(predicate, timeout, what="the replay to a newly connected UI")
+    finally:
+        peer.close()
