@@ -26,6 +26,12 @@ def test_import_loads_no_component_module_and_no_websockets() -> None:
     assert "secrets" not in loaded and "dataclasses" not in loaded
 
 
+def test_import_and_a_first_component_load_no_asyncio() -> None:
+    # asyncio loads on the loop thread after the first contact, not before.
+    loaded = _modules_after("import sidekick; sidekick.Label")
+    assert "asyncio" not in loaded and "inspect" not in loaded
+
+
 def test_a_label_loads_only_what_a_label_needs() -> None:
     loaded = _modules_after("import sidekick; sidekick.Label")
     assert "sidekick.components.label" in loaded
