@@ -18,7 +18,10 @@ announces online the service sends ``clearAll`` plus every live component's
 replay, so nothing is lost and nothing grows without bound. The master
 coroutine on the library loop, woken by the first message of a burst, writes
 the queue under the lock (in ``batch`` frames when every UI supports them) and
-looks again every :data:`_LINGER` until it finds it empty.
+looks again every :data:`_LINGER` until it finds it empty. Two shortcuts skip
+the loop: a message that finds the connection idle, and a burst's every
+:data:`_BURST_BYTES`, are written by the calling thread itself
+(``Transport.send_now``) when the socket has room.
 """
 
 from __future__ import annotations
@@ -70,6 +73,9 @@ _MAX_QUEUED_BYTES = 8 * 1024 * 1024
 #: ceiling (1 and 4 ms measured about the same). The price: a message queued
 #: right after a write may wait this long; an idle one still leaves at once.
 _LINGER = 0.002
+#: A burst's caller writes the queue itself, as one batch frame, once this
+#: much is queued (just under protocol.MAX_BATCH_BYTES, so it is one frame).
+_BURST_BYTES = 30 * 1024
 #: How long the first contact waits for the server's answer to its ping
 #: (what was there at once: the announces of UIs online) before the loop
 #: thread goes on to load asyncio and reads the rest the usual way.
@@ -105,8 +111,10 @@ class ConnectionService(Waits):
         self._wake_pending = False
         self._wake_event: Optional[asyncio.Event] = None
         self._contact: Optional[Contact] = None  # made by _first_contact, for _main
-        self._send_now: Optional[Callable[[str], bool]] = None  # while a transport is attached
+        # While a transport is attached:
+        self._send_now: Optional[Callable[[List[str]], bool]] = None
         self._last_direct = 0.0
+        self._burst_blocked = False  # a burst's send_now failed: the loop writes next
 
         self._ui_peers: Dict[str, Set[str]] = {}
         self._batch_ok = False
@@ -187,6 +195,8 @@ class ConnectionService(Waits):
                 self._queue = []
                 self._queued_bytes = 0
                 self._resync = True
+            elif self._queued_bytes >= _BURST_BYTES and self._send_burst_locked():
+                return False  # all of it is on the wire
         if self._wake_pending:
             return False
         self._wake_pending = True
@@ -206,11 +216,39 @@ class ConnectionService(Waits):
         if self._wake_pending or self._resync or self._stopping:
             return False
         now = time.monotonic()
-        if now - self._last_direct < _IDLE_BEFORE_DIRECT or not send_now(text):
+        if now - self._last_direct < _IDLE_BEFORE_DIRECT or not send_now([text]):
             return False
         self._last_direct = now
         self._enqueued += 1
         self._sent += 1  # already on the wire: flush() has nothing to wait for
+        return True
+
+    def _send_burst_locked(self) -> bool:
+        """Write the queue as one batch frame from this thread, if the connection is idle.
+
+        Called by :meth:`enqueue_locked` once a burst has queued a frame's
+        worth. Left to the loop, the burst's first frame waited for the GIL:
+        a loop thread gets it from a caller in a burst only at the caller's
+        next system call or after the 5 ms switch interval, and the UI saw
+        nothing for the first 7-10 ms of a ~100 ms burst. The loop still
+        writes what is left at the end of a burst, and everything while the
+        socket is full (then this returns False and the queue grows).
+        Benchmark, 60 interleaved rounds: 181k -> 201k updates/s, 82 -> 91 %
+        of the ceiling (medians).
+        """
+        send_now = self._send_now
+        if send_now is None or self._burst_blocked or not self._batch_ok or self._stopping:
+            return False
+        if not send_now(protocol.pack_batches(self._queue)):
+            # Busy (or a transport that cannot): leave the queue to the loop
+            # rather than pack it again at every call until the loop writes.
+            self._burst_blocked = True
+            return False
+        self._queue = []
+        self._queued_bytes = 0
+        self._sent += self._queued_user
+        self._queued_user = 0
+        self._changed.notify_all()
         return True
 
     def _write_queue_locked(self, transport: Union[Transport, Contact]) -> Optional[int]:
@@ -231,6 +269,7 @@ class ConnectionService(Waits):
         elif not items:
             return None
         transport.write(protocol.pack_batches(items) if self._batch_ok else items)
+        self._burst_blocked = False
         self._queue = []
         self._resync = False
         self._queued_bytes = 0
@@ -399,6 +438,7 @@ class ConnectionService(Waits):
             await transport.send(protocol.encode(self._announce("online")))
         with self.lock:
             self._send_now = transport.send_now
+            self._burst_blocked = False
         closed = asyncio.Event()
         reader = asyncio.ensure_future(self._read(transport, closed))
         event = self._wake_event

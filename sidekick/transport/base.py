@@ -38,10 +38,10 @@ class Transport:
         self.write([frame])
         await self.drain()
 
-    def send_now(self, frame: str) -> bool:
-        """From any thread: write ``frame`` at once if the connection is idle.
+    def send_now(self, texts: List[str]) -> bool:
+        """From any thread: write ``texts`` at once if the connection is idle.
 
-        False means nothing was written and the frame must be queued for
+        False means nothing was written and the texts must be queued for
         :meth:`write`; transports that cannot write from other threads say so.
         """
         return False

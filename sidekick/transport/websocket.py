@@ -3,7 +3,8 @@
 Sending is a plain ``transport.write`` from the service's sender coroutine;
 besides, :meth:`WebSocketTransport.send_now` lets any thread put a message on
 an idle connection itself, sparing the loop's wake-up (a click's answer
-leaves from the callback thread). Every write, from either side, holds one
+leaves from the callback thread, a burst's full batches from the calling
+thread). Every write, from either side, holds one
 lock, so frames never interleave. Received messages wait in a small inbox;
 reading pauses when the service falls behind, so a flood cannot grow memory.
 
@@ -119,16 +120,16 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
         if self._closed is not None:
             raise TransportClosed(self._closed)
 
-    def send_now(self, frame: str) -> bool:
-        """From any thread: write ``frame`` at once if nothing waits to be written.
+    def send_now(self, texts: List[str]) -> bool:
+        """From any thread: write ``texts`` at once if nothing waits to be written.
 
         Returns False (nothing written) when the connection is busy, closed or
-        TLS; the caller then queues the frame for :meth:`write` as usual.
+        TLS; the caller then queues the texts for :meth:`write` as usual.
         """
         sock, tr = self._sock, self._tr
         if sock is None or tr is None or self._closed is not None:
             return False
-        data = frames.encode_frame(frames.OP_TEXT, frame.encode("utf-8"))
+        data = frames.encode_texts(texts)
         with self._write_lock:
             # An empty asyncio buffer means asyncio is not writing: the socket is ours.
             # _close_sent too: nothing may follow our close frame on the wire.

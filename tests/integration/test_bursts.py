@@ -1,5 +1,6 @@
 """A long burst from a calling thread, through a real server: whole, in order,
-with few wake-ups of the library's loop, which goes idle afterwards."""
+mostly written by that thread, with few wake-ups of the library's loop, which
+goes idle afterwards."""
 
 from __future__ import annotations
 
@@ -34,20 +35,28 @@ WebSocketTransport.write = counting_write
 grid = sidekick.Grid(100, 100)
 sidekick.wait_for_connection(10)
 sidekick.flush(10)
+sent_now = []  # frames written from this thread
+send_now = service._send_now  # the connected transport's, held by the service
+
+def counting_send_now(texts):
+    ok = send_now(texts)
+    if ok:
+        sent_now.extend(texts)
+    return ok
+
+service._send_now = counting_send_now
 time.sleep(0.1)  # the loop goes idle: the burst starts from quiet
 counts["wakes"] = counts["writes"] = 0
 for i in range(20000):
     grid.set_color(i % 100, i // 100 % 100, "#ff0000" if i % 3 else "#0000ff")
 sidekick.flush(30)
-burst = dict(counts)
+burst = dict(counts, sent_now=len(sent_now))
 # Afterwards the loop goes idle: a lone update leaves from this thread at once.
 label = sidekick.Label("before")
 time.sleep(0.1)
-sent_now = []
-send_now = service._send_now  # the connected transport's, held by the service
-service._send_now = lambda frame: sent_now.append(frame) or send_now(frame)
+del sent_now[:]
 label.text = "after"
-burst["sent_now"] = len(sent_now)
+burst["lone_sent_now"] = len(sent_now)
 print(json.dumps(burst), flush=True)
 """
 
@@ -73,12 +82,15 @@ def test_a_burst_arrives_whole_in_order_with_few_wake_ups(server: Server, tmp_pa
             if grid_update(m)
         ]
         assert cells == [(i % 100, i // 100 % 100) for i in range(20000)]
-        # While a burst lasts the loop looks at the queue again after each
-        # write instead of being woken: a wake-up per write would cost both
-        # threads a GIL hand-off each (and used to make writes of one message).
-        assert counts["writes"] >= 1
-        assert counts["wakes"] <= max(5, counts["writes"] // 2), counts
-        assert counts["sent_now"] == 1, "the loop should have gone idle after the burst"
+        # The calling thread writes each full batch itself (~2.7 MB in ~30 KB
+        # frames) ...
+        assert counts["sent_now"] >= 20, counts
+        # ... and the loop, which writes the rest, is woken at most once per
+        # write it makes, not per message: while a burst lasts it looks at the
+        # queue again after each write (a wake-up costs both threads a GIL
+        # hand-off each).
+        assert counts["writes"] < 200 and counts["wakes"] <= counts["writes"] + 5, counts
+        assert counts["lone_sent_now"] == 1, "the loop should have gone idle after the burst"
         ui.wait_for(lambda u: u.model.texts().get("label-1") == "after", what="the lone update")
     finally:
         ui.close()

@@ -276,11 +276,11 @@ def test_send_now_from_another_thread_keeps_order_with_the_loops_sends() -> None
         client = await connect_websocket(url)
         loop = asyncio.get_running_loop()
         # From a thread while the loop is idle: written at once.
-        assert await loop.run_in_executor(None, client.send_now, "from a thread")
+        assert await loop.run_in_executor(None, client.send_now, ["from a thread"])
         await client.send("from the loop")
         assert [await client.recv(), await client.recv()] == ["from a thread", "from the loop"]
         await client.close()
-        assert not client.send_now("after close")
+        assert not client.send_now(["after close"])
 
     run(with_server(echo, body))
 
@@ -292,9 +292,9 @@ def test_a_partial_send_now_is_finished_by_the_loop_before_anything_else() -> No
         client = await connect_websocket(url)
         assert client._sock is not None
         client._sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
-        assert client.send_now(big)
+        assert client.send_now([big])
         assert client._handoff is not None  # the socket was full: the loop writes the rest
-        assert not client.send_now("must wait")  # busy: the caller queues instead
+        assert not client.send_now(["must wait"])  # busy: the caller queues instead
         await client.send("next")
         assert await client.recv() == big
         assert await client.recv() == "next"

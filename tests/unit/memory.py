@@ -54,12 +54,14 @@ class DirectMemoryTransport(MemoryTransport):
         super().__init__()
         self.accept_direct = True
         self.direct: List[str] = []
+        self.attempts = 0
 
-    def send_now(self, frame: str) -> bool:
+    def send_now(self, texts: List[str]) -> bool:
+        self.attempts += 1
         if self.closed or not self.accept_direct:
             return False
-        self.frames.append(frame)
-        self.direct.append(frame)
+        self.frames.extend(texts)
+        self.direct.extend(texts)
         return True
 
 

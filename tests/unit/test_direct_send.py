@@ -9,6 +9,7 @@ import time
 import pytest
 
 import sidekick
+from sidekick import protocol
 
 from .memory import DirectMemoryTransport, Harness, wait_until
 
@@ -59,6 +60,38 @@ def test_a_burst_sends_its_first_message_directly_and_batches_the_rest(harness: 
     assert len(t.frames) - frames_before < 200
 
 
+def is_batch(frame: str) -> bool:
+    m = json.loads(frame)
+    return bool(m["component"] == "global" and m["type"] == "batch")
+
+
+def test_a_burst_writes_its_full_batches_from_the_callers_thread(harness: Harness) -> None:
+    label = sidekick.Label("start")
+    t = connected(harness)
+    for i in range(2000):  # ~140 KB of updates: several frames' worth
+        label.text = str(i)
+    # Before flush: whole batch frames were written by the caller, not the loop.
+    direct_batches = [f for f in t.direct if is_batch(f)]
+    assert len(direct_batches) >= 2
+    assert all(len(f) <= protocol.MAX_BATCH_BYTES for f in direct_batches)
+    sidekick.flush(timeout=5)
+    assert texts(t)[-2000:] == [str(i) for i in range(2000)]
+
+
+def test_without_batching_ui_a_burst_is_written_by_the_loop(harness: Harness) -> None:
+    label = sidekick.Label("start")
+    t = harness.connected()
+    harness.ui_online(t, caps=())  # a UI that does not take batch frames
+    sidekick.flush(timeout=5)
+    assert isinstance(t, DirectMemoryTransport)
+    time.sleep(0.01)
+    for i in range(2000):
+        label.text = str(i)
+    sidekick.flush(timeout=5)
+    assert texts(t)[-2000:] == [str(i) for i in range(2000)]
+    assert len(t.direct) <= 1 and not any(is_batch(f) for f in t.frames)
+
+
 def test_a_refused_direct_write_goes_through_the_queue(harness: Harness) -> None:
     label = sidekick.Label("a")
     t = connected(harness)
@@ -67,6 +100,20 @@ def test_a_refused_direct_write_goes_through_the_queue(harness: Harness) -> None
     label.text = "queued"
     sidekick.flush(timeout=5)
     assert texts(t)[-1] == "queued" and not t.direct
+
+
+def test_a_busy_connection_is_not_asked_again_at_every_call_of_a_burst(harness: Harness) -> None:
+    label = sidekick.Label("a")
+    t = connected(harness)
+    t.accept_direct = False  # as when the socket is full
+    t.attempts = 0
+    for i in range(2000):
+        label.text = str(i)
+    sidekick.flush(timeout=5)
+    assert texts(t)[-2000:] == [str(i) for i in range(2000)]
+    # Once refused, the burst leaves the queue to the loop until it has written:
+    # about one attempt per loop write, not one per message past the first frame.
+    assert t.attempts < 100, t.attempts
 
 
 def test_updates_from_many_threads_keep_each_threads_order(harness: Harness) -> None:
