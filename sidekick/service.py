@@ -183,19 +183,18 @@ class ConnectionService(Waits):
         """
         if not self._forwarding:
             return False  # the components' state is replayed when a UI arrives
+        queue = self._queue
         # In a burst the queue is rarely empty: one check, no call.
-        if not self._queue and self._send_now is not None and self._send_directly_locked(text):
+        if not queue and self._send_now is not None and self._send_directly_locked(text):
             return False
         self._queued_user += 1
         self._enqueued += 1
         if not self._resync:
-            self._queue.append(text)
-            self._queued_bytes += len(text)
-            if self._queued_bytes > _MAX_QUEUED_BYTES and len(self._queue) > 1:
-                self._queue = []
-                self._queued_bytes = 0
-                self._resync = True
-            elif self._queued_bytes >= _BURST_BYTES and self._send_burst_locked():
+            queue.append(text)
+            size = self._queued_bytes + len(text)
+            self._queued_bytes = size
+            # One comparison per call; the rest once per ~30 KB.
+            if size >= _BURST_BYTES and self._queue_full_locked():
                 return False  # all of it is on the wire
         if self._wake_pending:
             return False
@@ -223,18 +222,29 @@ class ConnectionService(Waits):
         self._sent += 1  # already on the wire: flush() has nothing to wait for
         return True
 
+    def _queue_full_locked(self) -> bool:
+        """A frame's worth or more is queued: write it from here, or give up on a stalled UI.
+
+        True when it was written (nothing is queued any more).
+        """
+        if self._queued_bytes > _MAX_QUEUED_BYTES and len(self._queue) > 1:
+            self._queue = []
+            self._queued_bytes = 0
+            self._resync = True
+            return False
+        return self._send_burst_locked()
+
     def _send_burst_locked(self) -> bool:
         """Write the queue as one batch frame from this thread, if the connection is idle.
 
-        Called by :meth:`enqueue_locked` once a burst has queued a frame's
-        worth. Left to the loop, the burst's first frame waited for the GIL:
-        a loop thread gets it from a caller in a burst only at the caller's
-        next system call or after the 5 ms switch interval, and the UI saw
-        nothing for the first 7-10 ms of a ~100 ms burst. The loop still
-        writes what is left at the end of a burst, and everything while the
-        socket is full (then this returns False and the queue grows).
-        Benchmark, 60 interleaved rounds: 181k -> 201k updates/s, 82 -> 91 %
-        of the ceiling (medians).
+        Called once a burst has queued a frame's worth. Left to the loop,
+        the burst's first frame waited for the GIL: a loop thread gets it
+        from a caller in a burst only at the caller's next system call or
+        after the 5 ms switch interval, and the UI saw nothing for the first
+        7-10 ms of a ~100 ms burst. The loop still writes what is left at
+        the end of a burst, and everything while the socket is full (then
+        this returns False and the queue grows). Benchmark, 60 interleaved
+        rounds: 181k -> 201k updates/s, 82 -> 91 % of the ceiling (medians).
         """
         send_now = self._send_now
         if send_now is None or self._burst_blocked or not self._batch_ok or self._stopping:

@@ -22,8 +22,9 @@ __all__ = [
 
 Number = Union[int, float]
 
-#: Encoded JSON of recently used color strings (colors repeat a lot).
-_COLOR_CACHE: Dict[str, str] = {}
+#: Encoded JSON of recently used color strings (colors repeat a lot). Keyed by
+#: str; Grid.set_color looks any value up and takes a miss as "not cached".
+_COLOR_CACHE: Dict[Any, str] = {}
 _COLOR_CACHE_MAX = 4096
 
 

@@ -96,6 +96,17 @@ def test_color_must_be_str_or_none(ui: Recorder) -> None:
         grid.set_color(0, 0, 5)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         grid.set_color(0, 0, ("r", "g"))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="CSS color string or None, not list"):
+        grid.set_color(0, 0, ["red"])  # type: ignore[arg-type]  (unhashable)
+    assert [m["type"] for m in ui.take()] == ["spawn"]  # the bad calls sent nothing
+
+    class Named(str):
+        pass
+
+    grid.set_color(1, 1, "red")
+    grid.set_color(0, 1, Named("red"))  # a str subclass, equal to a color seen before
+    grid.set_color(0, 0, None)
+    assert [m["payload"]["options"]["color"] for m in ui.take()] == ["red", "red", None]
 
 
 @pytest.mark.parametrize(
