@@ -628,7 +628,7 @@ def targets(ctx: Ctx) -> List[tuple]:
 
 def table(ctx: Ctx) -> str:
     lines = [
-        f"| figure (median of runs) | {OURS} | {REF} | ratio | runs |",
+        f"| figure (median of runs) | {OURS} | {REF} | ratio | runs (ours / 0.0.7) |",
         "|---|---:|---:|---:|---:|",
     ]
     for key, label, fmt, better in FIGURES:
@@ -642,9 +642,9 @@ def table(ctx: Ctx) -> str:
                 ratio = "about the same"
             else:
                 ratio = f"{r:,.1f}× better" if r >= 1 else f"{1 / r:,.1f}× worse"
-        n = max(
-            len(ctx.results.get(OURS, {}).get(key, [])), len(ctx.results.get(REF, {}).get(key, []))
-        )
+        counts = [len(ctx.results.get(lib, {}).get(key, [])) for lib in (OURS, REF)]
+        counts = [c for c in counts if c]
+        n = str(counts[0]) if len(set(counts)) == 1 else " / ".join(map(str, counts))
         lines.append(
             f"| {label} | {fmt.format(a) if a is not None else '–'} | "
             f"{fmt.format(b) if b is not None else '–'} | {ratio} | {n} |"
