@@ -13,7 +13,6 @@ Components appear in a browser tab (or the Sidekick panel of VS Code); clicks
 and text come back to your callbacks. Every call is safe from any thread.
 """
 
-import logging
 from typing import TYPE_CHECKING, Any, List
 
 from ._version import __version__
@@ -39,12 +38,18 @@ from .lifecycle import (
     wait_for_connection,
 )
 
-#: The library's logger. Warnings reach stderr without any configuration
-#: (Python's last-resort handler) and follow yours when you configure logging.
-logger = logging.getLogger("sidekick")
-
 
 def __getattr__(name: str) -> Any:
+    if name == "logger":
+        # The library's logger (``logging.getLogger("sidekick")``). Warnings
+        # reach stderr without any configuration (Python's last-resort
+        # handler) and follow yours when you configure logging. Looked up
+        # here so that `import sidekick` need not import logging (see _log).
+        from ._log import real
+
+        value = real()
+        globals()[name] = value
+        return value
     # Components load on first use (see sidekick.components): a light import.
     if name in __all__:
         from . import components
@@ -60,6 +65,8 @@ def __dir__() -> List[str]:
 
 
 if TYPE_CHECKING:
+    import logging
+
     from .components import (
         Button,
         ButtonClickEvent,
@@ -80,6 +87,8 @@ if TYPE_CHECKING:
         TextboxSubmitEvent,
         Viz,
     )
+
+    logger: logging.Logger
 
 __all__ = [
     "__version__",

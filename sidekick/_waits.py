@@ -7,13 +7,13 @@ exit. :class:`Waits` is mixed into ``ConnectionService``.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import threading
 import time
 from typing import Any, Callable, List, Optional
 
+from ._log import logger
 from .callbacks import in_callback_thread
 from .connector import ServerConnector
 from .errors import SidekickError, SidekickTimeoutError
@@ -21,7 +21,6 @@ from .task_manager import TaskManager
 
 __all__ = ["Waits", "IDLE", "ACTIVATING", "ACTIVE", "FAILED", "SHUTDOWN"]
 
-logger = logging.getLogger("sidekick")
 
 #: The service's states (see the state diagram in :mod:`sidekick.service`).
 IDLE = "idle"

@@ -15,28 +15,28 @@ busy for :data:`_LOAN_CHECK`, the loop takes the reading back.
 
 from __future__ import annotations
 
-import logging
 import os
 import queue
 import select
 import sys
 import threading
 import time
-import traceback
 from typing import Any, Callable, List, Optional, Tuple
 
+from ._log import logger
 from .task_manager import TaskManager
 from .transport.base import Transport
 
 __all__ = ["CallbackRunner", "report_callback_error", "in_callback_thread"]
 
 _local = threading.local()
-logger = logging.getLogger("sidekick")
 
 
 def report_callback_error(what: str, exc: BaseException) -> None:
     """Print a callback's exception the way Python prints a thread's."""
     try:
+        import traceback  # here: most programs never need it (~3 ms to import)
+
         sys.stderr.write(f"Exception in sidekick {what}:\n")
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
         sys.stderr.flush()

@@ -12,13 +12,13 @@
 from __future__ import annotations
 
 import base64
-import logging
 import os
 import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ._env import IN_PYODIDE
+from ._log import logger
 from .errors import SidekickConnectionError, SidekickConnectionRefusedError
 from .transport.base import Transport
 from .urls import display_url, validate_url, with_query
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ServerConnector", "Endpoint", "new_session_id"]
 
-logger = logging.getLogger("sidekick")
 
 DEFAULT_LOCAL_URL = "ws://localhost:5163"
 DEFAULT_PORT = 5163

@@ -8,10 +8,11 @@ because the existing relay silently drops such frames. See ``protocol.md``.
 from __future__ import annotations
 
 import json
-import logging
 import math
 import time
 from typing import Any, Dict, Iterable, List, Optional
+
+from ._log import logger
 
 __all__ = [
     "Message",
@@ -33,7 +34,6 @@ __all__ = [
 
 Message = Dict[str, Any]
 
-logger = logging.getLogger("sidekick")
 
 CAP_BATCH = "batch"
 CAP_REPLAY = "replay"

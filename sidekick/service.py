@@ -26,7 +26,6 @@ the loop: a message that finds the connection idle, and a burst's every
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import threading
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tupl
 
 from . import protocol
 from ._env import IN_PYODIDE
+from ._log import logger
 from ._version import __version__
 from ._waits import ACTIVATING, ACTIVE, FAILED, IDLE, SHUTDOWN, Waits
 from .callbacks import CallbackRunner
@@ -49,8 +49,6 @@ if TYPE_CHECKING:
     from .transport.contact import Contact
 
 __all__ = ["ConnectionService", "get_service", "IDLE", "ACTIVATING", "ACTIVE", "FAILED", "SHUTDOWN"]
-
-logger = logging.getLogger("sidekick")
 
 
 _BACKOFF_START = 0.5

@@ -15,9 +15,10 @@ first connection can be made without it (see :meth:`CPythonTaskManager.start`).
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Coroutine, Optional, Union
+
+from ._log import logger
 
 if TYPE_CHECKING:
     import asyncio
@@ -127,7 +128,7 @@ class CPythonTaskManager(TaskManager):
             try:
                 prelude()
             except Exception:  # a bug of ours: loud, and the loop starts regardless
-                logging.getLogger("sidekick").exception("sidekick: the loop's prelude failed")
+                logger.exception("sidekick: the loop's prelude failed")
         try:
             import asyncio
 

@@ -10,10 +10,12 @@ output is what matters, the console copy is best effort.
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
-from typing import Any, Callable, List, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, TextIO
+
+if TYPE_CHECKING:
+    from ._log_capture import LogHandler
 
 __all__ = ["OutputCapture"]
 
@@ -77,47 +79,6 @@ def _real_stream(stream: Any) -> Any:
     return stream
 
 
-class _LogHandler(logging.Handler):
-    """Appends formatted log records to a console."""
-
-    def __init__(self, sink: Sink) -> None:
-        super().__init__()
-        self._sink = sink
-        self._active = True
-        self.setFormatter(logging.Formatter("%(levelname)s:%(name)s:%(message)s"))
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if not self._active or _busy():
-            return
-        try:
-            text = self.format(record)
-        except Exception:
-            self.handleError(record)
-            return
-        last = logging.lastResort
-        if last is not None and record.levelno >= last.level and self._only_handler(record):
-            # Python would have printed this through its last-resort handler:
-            # keep it on the terminal too.
-            stream = _real_stream(sys.stderr)
-            try:
-                if stream is not None:
-                    stream.write(record.getMessage() + "\n")
-            except Exception:
-                pass
-        if not _deliver(self._sink, text + "\n"):
-            self._active = False
-
-    def _only_handler(self, record: logging.LogRecord) -> bool:
-        logger: Optional[logging.Logger] = logging.getLogger(record.name)
-        while logger is not None:
-            if any(h is not self and not isinstance(h, _LogHandler) for h in logger.handlers):
-                return False
-            if not logger.propagate:
-                break
-            logger = logger.parent
-        return True
-
-
 class OutputCapture:
     """A running capture (see :meth:`Console.capture`).
 
@@ -128,7 +89,7 @@ class OutputCapture:
     def __init__(self, sink: Sink, stdout: bool, stderr: bool, log: bool) -> None:
         self._lock = threading.Lock()
         self._tees: List[tuple] = []
-        self._handler: Optional[_LogHandler] = None
+        self._handler: Optional[LogHandler] = None
         if stdout:
             tee = _Tee(sys.stdout, sink)
             sys.stdout = tee
@@ -138,7 +99,12 @@ class OutputCapture:
             sys.stderr = tee
             self._tees.append(("stderr", tee))
         if log:
-            self._handler = _LogHandler(sink)
+            # Only now: `import logging` is ~8 ms that most programs never need.
+            import logging
+
+            from ._log_capture import LogHandler
+
+            self._handler = LogHandler(sink)
             logging.getLogger().addHandler(self._handler)
 
     @property
@@ -158,6 +124,8 @@ class OutputCapture:
             if getattr(sys, name) is tee:
                 setattr(sys, name, tee._original)
         if handler is not None:
+            import logging
+
             handler._active = False
             logging.getLogger().removeHandler(handler)
 

@@ -12,11 +12,12 @@ Pyodide) the integer version below does the work.
 from __future__ import annotations
 
 import importlib.machinery
-import logging
 import os
 import sys
 import threading
 from typing import Callable, Optional
+
+from .._log import logger
 
 __all__ = ["mask", "python_mask", "load_accelerator"]
 
@@ -24,7 +25,6 @@ __all__ = ["mask", "python_mask", "load_accelerator"]
 #: the first small frames (the handshake's) should not pay the ~0.4 ms load.
 BULK = 1024
 
-logger = logging.getLogger("sidekick")
 
 _Mask = Callable[[bytes, bytes], bytes]  # (data, key) -> masked, as websockets has it
 _fast: Optional[_Mask] = None

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from typing import Any, Callable, Coroutine, List, Optional, TypeVar
 
+from .._log import logger
 from .base import Transport, TransportClosed
 
 __all__ = ["PyodideTransport", "connect_pyodide", "can_block", "block_on"]
 
-logger = logging.getLogger("sidekick")
 
 _CLOSED = object()
 

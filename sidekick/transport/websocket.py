@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import logging
 import os
 import socket
 import threading
 from typing import Any, Callable, Deque, List, Optional, Sequence, Tuple, Union
 
+from .._log import logger
 from ..urls import display_url
 from . import frames
 from .base import Transport, TransportClosed
@@ -35,7 +35,6 @@ from .contact import MAX_FRAME, Contact, ws_target
 
 __all__ = ["WebSocketTransport", "connect_websocket", "adopt_websocket", "display_url"]
 
-logger = logging.getLogger("sidekick")
 
 #: Keepalive: a ping this often, and the connection is dead if its pong takes longer.
 PING_INTERVAL = 20.0

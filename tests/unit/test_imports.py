@@ -32,6 +32,46 @@ def test_import_and_a_first_component_load_no_asyncio() -> None:
     assert "asyncio" not in loaded and "inspect" not in loaded
 
 
+def test_components_and_large_frames_load_no_logging() -> None:
+    # logging (~8 ms with traceback) loads with asyncio, after the first
+    # contact, or when the library has something to warn about.
+    code = (
+        "import sidekick; sidekick.Grid; sidekick.Console; sidekick.Label; "
+        "from sidekick.transport import masking; masking.mask(b'abcd', bytes(masking.BULK))"
+    )
+    loaded = _modules_after(code)
+    assert "logging" not in loaded and "traceback" not in loaded
+
+
+def test_a_warning_before_logging_is_loaded_still_reaches_stderr() -> None:
+    code = (
+        "import sys; from sidekick._log import logger; logger.debug('quiet'); "
+        "logger.info('quiet'); assert 'logging' not in sys.modules; logger.warning('loud %s', 1)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert proc.stderr == "loud 1\n"  # Python's last-resort handler, as for any logger
+
+
+def test_sidekick_logger_is_the_logging_logger(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from sidekick._log import logger
+
+    assert sidekick.logger is logging.getLogger("sidekick")
+    with caplog.at_level(logging.DEBUG, logger="sidekick"):
+        logger.debug("d %s", 1)
+        logger.info("i %s", 2)
+        logger.warning("w %s", 3)
+    records = [(r.name, r.levelname, r.getMessage()) for r in caplog.records]
+    assert records == [
+        ("sidekick", "DEBUG", "d 1"),
+        ("sidekick", "INFO", "i 2"),
+        ("sidekick", "WARNING", "w 3"),
+    ]
+
+
 def test_a_label_loads_only_what_a_label_needs() -> None:
     loaded = _modules_after("import sidekick; sidekick.Label")
     assert "sidekick.components.label" in loaded
