@@ -149,9 +149,11 @@ class ServerConnector:
 
         try:
             return await adopt_websocket(contact)
-        except Exception as exc:  # the walk below connects afresh
+        except OSError as exc:  # the walk below connects afresh
             logger.debug("sidekick: adopting the first connection failed: %r", exc)
-            return None
+        except Exception:  # a bug of ours: loud, and the walk below still connects
+            logger.exception("sidekick: adopting the first connection failed")
+        return None
 
     async def _try(self, url: str) -> Optional[Transport]:
         """Connect to ``url``; None on failure (kept in ``_last_error`` for the caller's error)."""

@@ -252,10 +252,7 @@ class ConnectionService(Waits):
             # rather than pack it again at every call until the loop writes.
             self._burst_blocked = True
             return False
-        self._queue = []
-        self._queued_bytes = 0
-        self._sent += self._queued_user
-        self._queued_user = 0
+        self._clear_queue_locked()
         self._changed.notify_all()
         return True
 
@@ -341,11 +338,13 @@ class ConnectionService(Waits):
         url = self.connector.first_url()
         if url is None or self._stopping:
             return
-        from .transport.contact import MAX_FRAME, open_contact
+        from .transport.contact import FAILURES, MAX_FRAME, open_contact
 
+        # A failure of the network or the server is the loop's to retry, as
+        # usual; anything else is a bug of ours, for the task manager to report.
         try:
             contact = open_contact(url, MAX_FRAME, _OPEN_TIMEOUT)
-        except Exception as exc:  # refused, timeout, handshake rejected...
+        except FAILURES as exc:  # refused, timeout, handshake rejected...
             logger.debug("sidekick: connecting to %s failed: %r", url, exc)
             self.connector.unreachable(url, exc)
             return
@@ -363,9 +362,11 @@ class ConnectionService(Waits):
                 if written is not None:
                     self._sent += written
                     self._changed.notify_all()
-        except Exception as exc:
-            logger.debug("sidekick: the first contact with %s failed: %r", url, exc)
+        except BaseException as exc:
             contact.close()
+            if not isinstance(exc, FAILURES):
+                raise
+            logger.debug("sidekick: the first contact with %s failed: %r", url, exc)
             return
         self._contact = contact
 
@@ -524,12 +525,15 @@ class ConnectionService(Waits):
             self._send_now = None
             self.callbacks.stop_reading()
             self._ui_peers.clear()
-            self._drop_queue_locked()
+            self._clear_queue_locked()
             self._wake_pending = False
             self._changed.notify_all()
 
-    def _drop_queue_locked(self) -> None:
-        """Forget what waits to be sent: a replay will rebuild it (flush() stops waiting)."""
+    def _clear_queue_locked(self) -> None:
+        """Empty the queue, counting it as sent: it was written, or a replay rebuilds it.
+
+        Either way flush() stops waiting for it.
+        """
         self._queue = []
         self._sent += self._queued_user
         self._queued_user = 0
@@ -659,7 +663,7 @@ class ConnectionService(Waits):
                 self._ui_peers.pop(peer_id, None)
                 if not self._ui_peers:
                     self._forwarding = False
-                    self._drop_queue_locked()
+                    self._clear_queue_locked()
             else:
                 return
             self._batch_ok = bool(self._ui_peers) and all(
@@ -669,7 +673,7 @@ class ConnectionService(Waits):
 
     def _replay_locked(self) -> None:
         """A UI came online: queue clearAll plus the state of every live component."""
-        self._drop_queue_locked()  # what was queued is part of the snapshot
+        self._clear_queue_locked()  # what was queued is part of the snapshot
         self._queue = self._snapshot_locked()
         # Counted like callers' messages, so flush() waits until the new UI has it.
         self._queued_user = len(self._queue)

@@ -24,7 +24,11 @@ from urllib.parse import urlsplit
 from ..urls import display_url
 from . import frames
 
-__all__ = ["Contact", "MAX_FRAME", "open_contact", "ws_target"]
+__all__ = ["Contact", "FAILURES", "MAX_FRAME", "open_contact", "ws_target"]
+
+#: What a contact raises when the network or the server fails it (anything
+#: else is a bug).
+FAILURES = (OSError, ValueError, frames.HandshakeError, frames.ProtocolViolation)
 
 # Large enough for any frame the UI sends (events are tiny) and for replays
 # from other heroes relayed to us; bounded so junk cannot exhaust memory.
@@ -124,14 +128,9 @@ class Contact:
 
     def take_leading_texts(self) -> List[str]:
         """Remove and return the text messages at the head of :attr:`events`."""
-        count = 0
-        for opcode, _ in self.events:
-            if opcode != frames.OP_TEXT:
-                break
-            count += 1
-        texts = [payload for _, payload in self.events[:count]]
-        del self.events[:count]
-        return texts  # type: ignore[return-value]
+        texts = frames.leading_texts(self.events)
+        del self.events[: len(texts)]
+        return texts
 
     def give_back(self, texts: List[str]) -> None:
         """Put ``texts`` back at the head of :attr:`events` (for the transport)."""

@@ -37,6 +37,7 @@ __all__ = [
     "split_response",
     "encode_frame",
     "encode_texts",
+    "leading_texts",
     "frame_parts",
     "mask",
     "close_payload",
@@ -157,6 +158,16 @@ def encode_texts(texts: List[str]) -> bytes:
     for text in texts:
         parts += frame_parts(OP_TEXT, text.encode("utf-8"))
     return b"".join(parts)
+
+
+def leading_texts(events: List[Event]) -> List[str]:
+    """The payloads of the text messages at the head of ``events``, up to anything else."""
+    texts: List[str] = []
+    for opcode, payload in events:
+        if opcode != OP_TEXT:
+            break
+        texts.append(payload)  # type: ignore[arg-type]  # a text message is a str
+    return texts
 
 
 def frame_parts(

@@ -232,11 +232,7 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
                 events = self._parser.feed(self._read_buffer[:nbytes])
             except frames.ProtocolViolation as exc:
                 events, failure = exc.events, exc
-            texts: List[str] = []
-            for opcode, payload in events:
-                if opcode != frames.OP_TEXT:
-                    break
-                texts.append(payload)  # type: ignore[arg-type]
+            texts = frames.leading_texts(events)
             if failure is not None or len(texts) < len(events) or not self._parser.idle:
                 self._end_loan_soon(events[len(texts) :], failure)
             return texts

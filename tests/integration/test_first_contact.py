@@ -137,3 +137,36 @@ def test_what_the_first_contact_reads_after_the_announces_reaches_the_script(
         assert (frames.OP_PONG, b"ping") in sent
 
     run(raw_server(body), timeout=30)
+
+
+BUGGY_CONTACT_HERO = """
+from sidekick.transport import contact
+
+def read_answers(self, wait):
+    raise RuntimeError("a bug in the first contact")
+
+contact.Contact.read_answers = read_answers
+
+import sidekick
+
+label = sidekick.Label("still here")
+sidekick.wait_for_connection(10)
+print("connected", flush=True)
+sidekick.run_forever()
+"""
+
+
+def test_a_bug_in_the_first_contact_is_reported_and_the_loop_connects(
+    server: Server, tmp_path: Path
+) -> None:
+    # A network failure falls back quietly; a bug must not hide behind it.
+    ui = UIPeer(server.ws_url)
+    proc = start_script(write_script(tmp_path, BUGGY_CONTACT_HERO), server.ws_url)
+    try:
+        ui.wait_for(lambda u: u.model.texts().get("label-1") == "still here", what="the label")
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "connected"
+    finally:
+        ui.close()
+        proc.kill()
+        _, err = proc.communicate(timeout=10)
+    assert "the loop's prelude failed" in err and "a bug in the first contact" in err, err
