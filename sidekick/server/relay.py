@@ -22,14 +22,14 @@ import collections
 import functools
 import json
 import time
-from typing import Any, Deque, Dict, Optional, Union
+from typing import Any, Deque, Dict, Optional
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import OPEN  # State.OPEN would cost 0.1 µs a lookup
 
-from .connection import RelayConnection, text_frame
+from .connection import Message, RelayConnection, text_frame
 from .logs import RateLimitedLog, logger
 
 __all__ = ["DEFAULT_SESSION", "Relay"]
@@ -252,7 +252,7 @@ class Relay:
         finally:
             self._leave(peer)
 
-    def route(self, peer: _Peer, frame: Union[str, bytes]) -> None:
+    def route(self, peer: _Peer, frame: Message) -> None:
         """Forward one message from ``peer`` to the peers it is for, in arrival order."""
         if peer.closing:
             return  # leaving, or dropped as too slow: what it still sends is moot
@@ -282,7 +282,9 @@ class Relay:
             targets = session.heroes
         else:
             targets = session.peers
-        for target in tuple(targets):
+        # No copy of ``targets``: nothing here yields, and forwarding (even
+        # dropping a peer as too slow) leaves the routing tables as they are.
+        for target in targets:
             if target is not peer:
                 target.forward(data)
 

@@ -13,12 +13,11 @@ import collections
 import concurrent.futures
 import json
 import logging
-import os
 import random
 import socket
 import struct
 import time
-from typing import Any, Awaitable, Callable, Deque, List, Tuple, TypeVar
+from typing import Any, Awaitable, Callable, ClassVar, Deque, Iterator, List, Tuple, TypeVar
 
 import pytest
 from sidekick_server_testutil import TIMEOUT, ServerThread, announce, message
@@ -39,19 +38,11 @@ from sidekick.transport.frames import (
 
 def frame(opcode: int, payload: bytes, *, fin: bool = True, masked: bool = True) -> bytes:
     """One client frame, masked (as clients must) unless told otherwise."""
-    b0 = (0x80 if fin else 0) | opcode
-    bit = 0x80 if masked else 0
-    n = len(payload)
-    if n < 126:
-        head = struct.pack("!BB", b0, bit | n)
-    elif n < 1 << 16:
-        head = struct.pack("!BBH", b0, bit | 126, n)
-    else:
-        head = struct.pack("!BBQ", b0, bit | 127, n)
-    if not masked:
-        return head + payload
-    key = os.urandom(4)
-    return head + key + frames.mask(key, payload)
+    head, key, body = frames.frame_parts(opcode, payload)  # final and masked
+    b0 = head[0] if fin else head[0] & 0x7F
+    if masked:
+        return bytes((b0,)) + head[1:] + key + body
+    return bytes((b0, head[1] & 0x7F)) + head[2:] + payload
 
 
 def text(data: str, **kwargs: Any) -> bytes:
@@ -65,17 +56,21 @@ class RawPeer:
     that the server's frames are well formed (unmasked, valid UTF-8).
     """
 
+    #: Every peer made in the current test; the fixture below closes them.
+    opened: ClassVar[List[RawPeer]] = []
+
     def __init__(self, port: int, session: str = "raw", after_request: bytes = b"") -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        RawPeer.opened.append(self)
         request, key = frames.handshake_request(f"127.0.0.1:{port}", f"/?session={session}")
         self.sock.sendall(request + after_request)
-        data = b""
-        while b"\r\n\r\n" not in data:
+        head = bytearray()
+        rest = None
+        while rest is None:
             chunk = self.sock.recv(65536)
-            assert chunk, f"no upgrade: {data!r}"
-            data += chunk
-        head, _, rest = data.partition(b"\r\n\r\n")
-        frames.check_handshake(head, key)
+            assert chunk, f"no upgrade: {bytes(head)!r}"
+            head += chunk
+            rest = frames.split_response(head, key)
         self.parser = FrameParser(1 << 26)
         self.events: Deque[frames.Event] = collections.deque(self.parser.feed(rest))
 
@@ -120,6 +115,14 @@ class RawPeer:
         self.sock.close()
 
 
+@pytest.fixture(autouse=True)
+def close_raw_peers(server_factory: Callable[..., ServerThread]) -> Iterator[None]:
+    """Close the test's raw peers, before its servers (set up first, torn down last)."""
+    yield
+    while RawPeer.opened:
+        RawPeer.opened.pop().close()
+
+
 T = TypeVar("T")
 
 
@@ -139,10 +142,17 @@ def on_server_conn(
     return asyncio.run_coroutine_threadsafe(find(), server.loop)
 
 
-async def parsed_by_the_relay(conn: Any) -> bool:
-    """Whether the relay parses this connection's frames (not websockets)."""
-    assert isinstance(conn, RelayConnection)
-    return conn._parser is not None
+def relay_parses(server: ServerThread, raw: RawPeer) -> bool:
+    """Whether the relay parses ``raw``'s frames itself (not websockets).
+
+    It takes over with the first bytes after the handshake, so ask once ``raw`` sent some.
+    """
+
+    async def check(conn: Any) -> bool:
+        assert isinstance(conn, RelayConnection)
+        return conn._parser is not None
+
+    return on_server_conn(server, raw, check).result(TIMEOUT)
 
 
 def wait_for(condition: Callable[[], bool], what: str) -> None:
@@ -164,6 +174,7 @@ def test_a_ping_is_answered_with_a_pong_of_the_same_payload(server: ServerThread
     a, b = pair(server)
     a.send(frame(OP_PING, b"are you there?"))
     assert a.next_event() == (OP_PONG, b"are you there?")
+    assert relay_parses(server, a)
     a.send(text(message("after the ping")))
     assert b.next_text() == message("after the ping")
 
@@ -180,6 +191,7 @@ def test_a_fragmented_text_is_relayed_as_one_message(server: ServerThread) -> No
     )
     assert a.next_event() == (OP_PONG, b"between")
     assert b.next_text() == whole.decode()
+    assert relay_parses(server, a)
 
 
 def test_websockets_keepalive_ping_is_acknowledged(server: ServerThread) -> None:
@@ -192,6 +204,7 @@ def test_websockets_keepalive_ping_is_acknowledged(server: ServerThread) -> None
     assert a.next_event() == (OP_PING, b"keepalive")
     a.send(frame(OP_PONG, b"keepalive"))
     assert future.result(TIMEOUT) >= 0
+    assert relay_parses(server, a)
 
 
 @pytest.mark.parametrize(
@@ -202,11 +215,16 @@ def test_websockets_keepalive_ping_is_acknowledged(server: ServerThread) -> None
         (b"\x81\xff" + struct.pack("!Q", 5 << 20), 1009),  # a header alone is enough
         (frame(OP_CONT, b"x"), 1002),
     ],
+    # Stable names: the frames carry random mask keys.
+    ids=["unmasked", "bad-utf8", "too-big", "stray-continuation"],
 )
 def test_a_protocol_violation_closes_its_sender_with_the_right_code(
     server: ServerThread, bad: bytes, code: int
 ) -> None:
     a, b = pair(server)
+    a.send(text(message("first")))
+    assert b.next_text() == message("first")
+    assert relay_parses(server, a)
     # What came before the violation, even in the same write, is still relayed.
     a.send(text(message("before")), bad)
     assert b.next_text() == message("before")
@@ -225,6 +243,7 @@ def test_a_binary_message_is_dropped_and_the_connection_stays(
     a.send(frame(OP_BINARY, b"\x00\x01"), text(message("next")))
     assert b.next_text() == message("next")
     assert "dropped a binary frame" in caplog.text
+    assert relay_parses(server, a)
 
 
 def test_the_close_handshake_completes_and_later_data_is_ignored(server: ServerThread) -> None:
@@ -233,6 +252,7 @@ def test_the_close_handshake_completes_and_later_data_is_ignored(server: ServerT
     assert json.loads(a.next_text())["payload"]["peerId"] == "s1"
     a.send(text(announce("h1", "hero")))
     assert json.loads(b.next_text())["payload"]["status"] == "online"
+    assert relay_parses(server, a)
     # A close, then a message it must not carry: both in one write.
     a.send(frame(OP_CLOSE, frames.close_payload(1000, "bye")), text(message("too late")))
     opcode, payload = a.next_event()
@@ -271,7 +291,7 @@ def test_many_messages_keep_their_order_through_inline_writes_and_the_queue(
     # b read nothing meanwhile: its socket filled, and the rest waited in its queue.
     received = [b.next_text() for _ in texts]
     assert received == texts
-    assert on_server_conn(server, a, parsed_by_the_relay).result(TIMEOUT)
+    assert relay_parses(server, a)
     a.send(text(message("inline again")))
     assert b.next_text() == message("inline again")
 
@@ -284,7 +304,7 @@ def test_frames_sent_with_the_request_still_arrive(server: ServerThread) -> None
     wait_for(lambda: server.peer_count("raw") == 1, "the listener")
     eager = RawPeer(server.port, after_request=text(message("early")))
     assert listener.next_text() == message("early")
-    assert not on_server_conn(server, eager, parsed_by_the_relay).result(TIMEOUT)
+    assert not relay_parses(server, eager)
     eager.send(text(message("later")), frame(OP_PING, b"later ping"))
     assert listener.next_text() == message("later")
     assert eager.next_event() == (OP_PONG, b"later ping")
