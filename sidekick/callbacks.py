@@ -92,9 +92,12 @@ class CallbackRunner:
         # it with a queue item; only the runner sets and drops _loan.
         self._source: Optional[Tuple[Transport, Callable[[List[str]], None]]] = None
         self._loan: Optional[_Loan] = None
-        self._asked = False  # a loan was asked for, and neither refused nor ended
+        # A loan was asked for, and neither refused nor ended (or reading
+        # for the callbacks failed: not asked again on this connection).
+        self._asked = False
         self._waiting = False  # the runner waits on the socket, not on the queue
         self._busy_since: Optional[float] = None  # when it last left the socket for work
+        self._watched: Optional[_Loan] = None  # the loop's latest loan: _check_loan's
         self._wake_pipe: Optional[Tuple[int, int]] = None
         self._poller: Any = None  # select.poll() on the loan's socket and the wake pipe
 
@@ -168,8 +171,11 @@ class CallbackRunner:
                     except Exception:  # a bug of ours: loud, and the loop reads again
                         logger.exception("sidekick: error while reading for the callbacks")
                         loan[0].give_back()
-                        self._loan = None  # not waited on again while the loop takes it back
-                        self._asked = False
+                        # Not waited on again while the loop takes it back,
+                        # nor asked for again on this connection: a bug that
+                        # repeats must not spin between the two threads.
+                        self._loan = None
+                        self._asked = True
                     continue
                 if loan is not None:  # the loop took reading back
                     self._loan = None
@@ -196,14 +202,15 @@ class CallbackRunner:
             self._asked = False  # asked again once the runner is next idle
             return
         loan = (source[0], source[1], fd)
+        self._watched = loan  # an earlier loan's checks stop
         self._busy_since = time.monotonic()  # until the runner waits on the socket
         _call_later(_LOAN_CHECK, self._check_loan, loan)
         self._queue.put((None, loan, "loan"))
 
     def _check_loan(self, loan: _Loan) -> None:
         """On the loop, every _LOAN_CHECK while lent: a long callback must not hold up reading."""
-        if not loan[0].lent:
-            return
+        if loan is not self._watched or not loan[0].lent:
+            return  # (a later loan of the same transport has checks of its own)
         since = self._busy_since
         if since is not None and time.monotonic() - since >= _LOAN_CHECK:
             # Woken too, in case it went back to the socket meanwhile.
@@ -235,15 +242,13 @@ class CallbackRunner:
                         except BlockingIOError:
                             pass
                     elif ready == fd:
-                        texts = transport.read_lent()
-                        try:
-                            if texts:
-                                deliver(texts)
-                        finally:
-                            if texts is not None and not transport.lent:
-                                # It read what the loop must handle: its turn,
-                                # after the texts just queued.
-                                transport.give_back()
+                        # read_lent delivers what it read. Should it have read
+                        # what only the loop handles, the loan is over: the
+                        # loop's turn, after the texts just queued. (Should
+                        # delivering fail, _worker gives the reading back.)
+                        read = transport.read_lent(deliver) is not None
+                        if read and not transport.lent:
+                            transport.give_back()
         finally:
             self._waiting = False
             self._busy_since = time.monotonic()

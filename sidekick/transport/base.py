@@ -77,8 +77,11 @@ class Transport:
         """On the loop: stop reading and lend it; the descriptor to wait on, or None."""
         return None
 
-    def read_lent(self) -> Optional[List[str]]:
-        """On the borrowing thread, once readable: the text messages (None: the loan is over)."""
+    def read_lent(self, deliver: Callable[[List[str]], None]) -> Optional[List[str]]:
+        """On the borrowing thread, once readable: ``deliver`` the texts read, and return them.
+
+        None: the loan is over (nothing was read).
+        """
         return None
 
     def give_back(self, wake: bool = False) -> None:

@@ -200,14 +200,16 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
             self._loan_wake = wake
         return sock.fileno()
 
-    def read_lent(self) -> Optional[List[str]]:
-        """On the borrowing thread: the text messages that arrived, in order.
+    def read_lent(self, deliver: Callable[[List[str]], None]) -> Optional[List[str]]:
+        """On the borrowing thread: read, and ``deliver`` the text messages that arrived.
 
-        None when the loan has ended (nothing was read). Whatever else
-        arrived (control frames, a partial or broken frame, the end of the
-        stream) ends the loan: :attr:`lent` turns False, and once the borrower
-        has handled the texts it must :meth:`give_back`, so the loop takes
-        that over and reads again.
+        Returns them (None when the loan has ended: nothing was read).
+        ``deliver`` runs under the loan's lock, so the loop cannot take the
+        reading back between the read and the delivery and deliver a later
+        message first. Whatever else arrived (control frames, a partial or
+        broken frame, the end of the stream) ends the loan: :attr:`lent`
+        turns False, and the borrower must then :meth:`give_back`, so the
+        loop takes that over and reads again.
         """
         with self._loan_lock:
             if not self._lent or self._loan_ending:
@@ -235,6 +237,8 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
             texts = frames.leading_texts(events)
             if failure is not None or len(texts) < len(events) or not self._parser.idle:
                 self._end_loan_soon(events[len(texts) :], failure)
+            if texts:
+                deliver(texts)
             return texts
 
     def _end_loan_soon(self, rest: List[frames.Event], failure: Optional[BaseException]) -> None:
@@ -269,6 +273,7 @@ class WebSocketTransport(Transport, asyncio.BufferedProtocol):
             if isinstance(failure, frames.ProtocolViolation):
                 self._violated(failure)
             elif failure is not None and tr is not None:
+                self._set_closed(f"connection lost ({failure})")  # as connection_lost says it
                 tr.abort()
         if wake is not None and wake_borrower:
             wake()  # a borrower still waiting finds the loan over
