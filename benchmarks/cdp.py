@@ -13,6 +13,7 @@ pages and evaluates scripts in them; Chromium's debugging port listens on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import shutil
@@ -42,9 +43,16 @@ class Browser:
             stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )
-        url = await asyncio.wait_for(self._devtools_url(), 30)
-        self._stderr = asyncio.ensure_future(self._drain_stderr())
-        self._ws = await websockets.connect(url, max_size=None)
+        try:
+            url = await asyncio.wait_for(self._devtools_url(), 30)
+            self._stderr = asyncio.ensure_future(self._drain_stderr())
+            self._ws = await websockets.connect(url, max_size=None)
+        except BaseException:  # no browser to hand back: end the one started
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            await self.proc.wait()
+            shutil.rmtree(self._profile, ignore_errors=True)
+            raise
         self._next_id = 0
         self._waiting: Dict[int, asyncio.Future[Dict[str, Any]]] = {}
         self._reader = asyncio.ensure_future(self._read())
@@ -86,6 +94,8 @@ class Browser:
         message: Dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session is not None:
             message["sessionId"] = session
+        if self._reader.done():
+            raise RuntimeError("the DevTools connection closed")
         waiter = asyncio.get_running_loop().create_future()
         self._waiting[self._next_id] = waiter
         await self._ws.send(json.dumps(message))
@@ -112,12 +122,6 @@ class Browser:
         self._reader.cancel()
         self._stderr.cancel()
         shutil.rmtree(self._profile, ignore_errors=True)
-
-    async def __aenter__(self) -> Browser:
-        return await self.start()
-
-    async def __aexit__(self, *exc: Any) -> None:
-        await self.close()
 
 
 class Page:

@@ -17,25 +17,15 @@ import struct
 import time
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
+from sidekick.transport.frames import OP_TEXT, encode_frame
 from tests.support.peers import announce as announce_message
 
 __all__ = ["RawPeer", "announce", "client_frame"]
 
 
-def client_frame(data: bytes, opcode: int = 0x1) -> bytes:
+def client_frame(data: bytes, opcode: int = OP_TEXT) -> bytes:
     """One masked frame (clients must mask), FIN set."""
-    n = len(data)
-    if n < 126:
-        head = struct.pack("!BB", 0x80 | opcode, 0x80 | n)
-    elif n < 65536:
-        head = struct.pack("!BBH", 0x80 | opcode, 0x80 | 126, n)
-    else:
-        head = struct.pack("!BBQ", 0x80 | opcode, 0x80 | 127, n)
-    key = os.urandom(4)
-    if not n:
-        return head + key
-    mask = int.from_bytes((key * (n // 4 + 1))[:n], "big")
-    return head + key + (int.from_bytes(data, "big") ^ mask).to_bytes(n, "big")
+    return encode_frame(opcode, data)
 
 
 def announce(peer_id: str, role: str, capabilities: Sequence[str] = ("batch",)) -> str:

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.reliability._util import require
-from tests.support.gridview import cell_color, expect_cell_color
+from tests.support.gridview import expect_cell_color
 
 pytestmark = pytest.mark.browser
 
@@ -69,8 +70,8 @@ def test_reference_script_renders_and_receives_clicks(
         grid = page.locator("[data-sidekick-type=grid]")
         page.wait_for_selector("[data-sidekick-type=grid] [data-x='3'][data-y='2']")
         assert grid.locator("[data-x]").count() == 12
-        assert grid.locator("[data-x='3'][data-y='2']").text_content() == "end"
-        assert "255, 0, 0" in cell_color(page, "[data-sidekick-type=grid]", 0, 0)
+        expect(grid.locator("[data-x='3'][data-y='2']")).to_have_text("end")
+        expect_cell_color(page, "[data-sidekick-type=grid]", 0, 0, "rgb(255, 0, 0)")
         grid.locator("[data-x='2'][data-y='1']").click()
         page.wait_for_selector("[data-sidekick-type=label]:has-text('clicked 2,1')")
         expect_cell_color(page, "[data-sidekick-type=grid]", 2, 1, "rgb(0, 0, 255)")

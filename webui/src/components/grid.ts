@@ -6,18 +6,27 @@ const MAX_CELLS = 250_000;
 const COLOR = 1;
 const TEXT = 2;
 
+function context2d(
+  canvas: HTMLCanvasElement,
+  options?: CanvasRenderingContext2DSettings,
+): CanvasRenderingContext2D {
+  const ctx = canvas.getContext("2d", options);
+  if (ctx === null) throw new CommandError("this browser cannot draw a grid (no 2D canvas)");
+  return ctx;
+}
+
 /**
  * Turns CSS color strings into the RGBA pixels the board is painted with,
  * through a 1×1 canvas, so any color the browser knows works; cached.
  */
 class ColorParser {
-  private readonly ctx: CanvasRenderingContext2D | null;
+  private readonly ctx: CanvasRenderingContext2D;
   private readonly cache = new Map<string, number>();
 
   constructor() {
     const scratch = document.createElement("canvas");
     scratch.width = scratch.height = 1;
-    this.ctx = scratch.getContext("2d", { willReadFrequently: true });
+    this.ctx = context2d(scratch, { willReadFrequently: true });
   }
 
   /** The color as a pixel of an ImageData's Uint32Array view; throws CommandError when unknown. */
@@ -25,7 +34,6 @@ class ColorParser {
     const known = this.cache.get(color);
     if (known !== undefined) return known;
     const ctx = this.ctx;
-    if (ctx === null) throw new CommandError("this browser cannot draw a grid (no 2D canvas)");
     // An unknown color leaves fillStyle as it was: two different starting
     // values tell "unknown" apart from a color equal to one of them.
     ctx.fillStyle = "#010203";
@@ -64,8 +72,8 @@ export class Grid extends Component {
   /** Cells with a nonzero `stale`, written to the page once after the flush. */
   private pending: number[] = [];
   private readonly paint: HTMLCanvasElement;
-  private readonly paintCtx: CanvasRenderingContext2D | null;
-  private readonly image: ImageData | null;
+  private readonly paintCtx: CanvasRenderingContext2D;
+  private readonly image: ImageData;
   /** The cells' colors as the canvas will show them after the next flush (a view of `image`). */
   private readonly pixels: Uint32Array;
 
@@ -97,9 +105,9 @@ export class Grid extends Component {
     // lines are drawn over it by the cells' layer.
     this.paint.style.width = `${this.columns * (side + 1)}px`;
     this.paint.style.height = `${this.rows * (side + 1)}px`;
-    this.paintCtx = this.paint.getContext("2d");
-    this.image = this.paintCtx?.createImageData(this.columns, this.rows) ?? null;
-    this.pixels = new Uint32Array(this.image ? this.image.data.buffer : new ArrayBuffer(0));
+    this.paintCtx = context2d(this.paint);
+    this.image = this.paintCtx.createImageData(this.columns, this.rows);
+    this.pixels = new Uint32Array(this.image.data.buffer);
 
     const layer = document.createElement("div");
     layer.className = "sk-grid-cells";
@@ -199,7 +207,7 @@ export class Grid extends Component {
       if (stale[i] & TEXT) cells[i].textContent = this.texts[i] ?? "";
       stale[i] = 0;
     }
-    if (right >= 0 && this.image && this.paintCtx) {
+    if (right >= 0) {
       this.paintCtx.putImageData(this.image, 0, 0, left, top, right - left + 1, bottom - top + 1);
     }
   }
