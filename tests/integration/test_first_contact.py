@@ -18,9 +18,7 @@ from sidekick.transport import frames
 from sidekick.transport.frames import FrameParser
 from tests.support.peers import UIPeer, announce, newcomer_sees
 from tests.support.procs import Server, base_env, start_script, write_script
-
-from .test_lent_reading import Wire, raw_server
-from .test_websocket_client import run
+from tests.support.rawserver import Wire, raw_server, run
 
 # When asyncio is first imported, note how many messages the service had
 # written by then, and on which thread.

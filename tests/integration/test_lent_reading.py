@@ -18,7 +18,7 @@ import threading
 import time
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -29,58 +29,11 @@ from sidekick.transport import frames
 from sidekick.transport.websocket import WebSocketTransport, connect_websocket
 from tests.support.peers import UIPeer, newcomer_sees
 from tests.support.procs import Server, start_script, write_script
-from tests.unit.test_frames import accept_for
-
-from .test_websocket_client import UPGRADE, run
+from tests.support.rawserver import Wire, raw_server, run
 
 # Server frames (unmasked): texts "a", "b", "c", and an empty ping.
 TEXT_A, TEXT_B, TEXT_C = b"\x81\x01a", b"\x81\x01b", b"\x81\x01c"
 PING = b"\x89\x00"
-
-
-async def raw_server(body: Callable[[str, Wire], Awaitable[None]]) -> None:
-    """A WebSocket server by hand: upgrades, then writes what the test says."""
-    wire = Wire()
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        request = await reader.readuntil(b"\r\n\r\n")
-        key = [
-            line.split(b":", 1)[1].strip().decode()
-            for line in request.split(b"\r\n")
-            if line.lower().startswith(b"sec-websocket-key")
-        ][0]
-        writer.write(UPGRADE.replace(b"ACCEPT", accept_for(key).encode()))
-        wire.writer = writer
-        wire.connected.set()
-        try:
-            while True:
-                chunk = await reader.read(65536)
-                if not chunk:
-                    break
-                wire.received += chunk
-        except ConnectionError:
-            pass
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
-    try:
-        await body(f"ws://127.0.0.1:{port}/", wire)
-    finally:
-        if wire.writer is not None:
-            wire.writer.close()
-        server.close()
-        await server.wait_closed()
-
-
-class Wire:
-    def __init__(self) -> None:
-        self.writer: Optional[asyncio.StreamWriter] = None
-        self.connected = asyncio.Event()
-        self.received = bytearray()  # what the client sent (masked frames)
-
-    def write(self, data: bytes) -> None:
-        assert self.writer is not None
-        self.writer.write(data)
 
 
 def borrow_once(client: WebSocketTransport, fd: int) -> Optional[List[str]]:

@@ -19,16 +19,10 @@ from sidekick.transport import websocket as ws_module
 from sidekick.transport.base import TransportClosed
 from sidekick.transport.frames import HandshakeError
 from sidekick.transport.websocket import WebSocketTransport, connect_websocket
+from tests.support.rawserver import UPGRADE, answer_upgrade, run
 
 T = TypeVar("T")
 Handler = Callable[[ServerConnection], Awaitable[None]]
-
-
-def run(coro: Awaitable[T], timeout: float = 20.0) -> T:
-    async def bounded() -> T:
-        return await asyncio.wait_for(coro, timeout)
-
-    return asyncio.run(bounded())
 
 
 async def with_server(handler: Handler, body: Callable[[str], Awaitable[T]], **options: Any) -> T:
@@ -203,14 +197,7 @@ async def silent_server(
         writers.append(writer)
         request = await reader.readuntil(b"\r\n\r\n")
         if answer:
-            key = [
-                line.split(b":", 1)[1].strip()
-                for line in request.split(b"\r\n")
-                if line.lower().startswith(b"sec-websocket-key")
-            ][0]
-            from tests.unit.test_frames import accept_for
-
-            writer.write(answer.replace(b"ACCEPT", accept_for(key.decode()).encode()) + then)
+            writer.write(answer_upgrade(request, answer) + then)
         try:
             await reader.read()  # swallow everything, answer nothing
         except ConnectionError:
@@ -225,12 +212,6 @@ async def silent_server(
             writer.close()
         server.close()
         await server.wait_closed()
-
-
-UPGRADE = (
-    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-    b"Connection: Upgrade\r\nSec-WebSocket-Accept: ACCEPT\r\n\r\n"
-)
 
 
 def test_a_server_that_never_answers_times_out() -> None:

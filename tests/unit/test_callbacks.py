@@ -42,26 +42,6 @@ def test_submit_yields_only_when_it_wakes_an_idle_runner(monkeypatch: pytest.Mon
     wait_until(lambda: ran == [0, 1, 2, 3, 4])
 
 
-def test_a_failing_prelude_is_reported_and_the_loop_starts_anyway(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    tm = CPythonTaskManager()
-    ran = threading.Event()
-
-    def prelude() -> None:
-        raise RuntimeError("prelude bug")
-
-    async def main() -> None:
-        ran.set()
-
-    try:
-        tm.start(main, prelude=prelude)
-        assert ran.wait(10), "main never ran after the prelude failed"
-        assert "the loop's prelude failed" in caplog.text
-    finally:
-        tm.stop()
-
-
 class BrokenLender(Transport):
     """Lends a descriptor that is always readable, and fails to read it (a bug of ours)."""
 

@@ -4,7 +4,6 @@ and the parser's server mode, which the relay uses."""
 from __future__ import annotations
 
 import base64
-import hashlib
 import importlib.machinery
 import os
 import struct
@@ -28,6 +27,7 @@ from sidekick.transport.frames import (
     HandshakeError,
     ProtocolViolation,
 )
+from tests.support.rawserver import accept_for
 
 
 def server_frame(opcode: int, payload: bytes, fin: bool = True, rsv: int = 0) -> bytes:
@@ -58,11 +58,6 @@ def unmask_client_frame(frame: bytes) -> tuple:
     body = frame[pos + 4 :]
     assert len(body) == n
     return bool(b0 & 0x80), b0 & 0x0F, bytes(b ^ key[i % 4] for i, b in enumerate(body))
-
-
-def accept_for(key: str) -> str:
-    digest = hashlib.sha1(key.encode() + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest()
-    return base64.b64encode(digest).decode()
 
 
 def response(key: str, status: str = "101 Switching Protocols", **extra: str) -> bytes:
