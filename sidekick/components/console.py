@@ -19,7 +19,8 @@ from .events import ConsoleSubmitEvent, ErrorEvent
 __all__ = ["Console", "OutputCapture", "MAX_SCROLLBACK"]
 
 #: Replay keeps the last this many characters of output (like a terminal's
-#: scrollback); older output stays in an open UI but a new one does not get it.
+#: scrollback). An open UI keeps as many (webui console.ts trims its oldest
+#: output once half as much again has arrived), so printing forever grows neither.
 MAX_SCROLLBACK = 200_000
 
 #: Lines submitted while nobody waits in :meth:`Console.input` are kept for the

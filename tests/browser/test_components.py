@@ -81,6 +81,32 @@ def test_console_with_input(page, hero):
     expect(el(page, "c2").locator("input")).to_have_count(1)
 
 
+def test_console_keeps_the_last_max_scrollback_characters(page, hero):
+    # As much as the Python side keeps for a replay (MAX_SCROLLBACK): a script
+    # that prints forever must not grow the page without bound.
+    from sidekick.components.console import MAX_SCROLLBACK
+
+    hero.spawn("console", "c3", {"showInput": False})
+    out = el(page, "c3").locator('[data-sidekick-role="output"]')
+    # 999 UTF-16 units a line after a 2-unit one: the page trims once, and its
+    # cut falls between the two halves of an emoji (a surrogate pair).
+    lines = ["a\n"] + [f"{chr(0x1F600 + i % 50) * 499}\n" for i in range(400)]
+    assert MAX_SCROLLBACK == 200_000  # (the numbers above are for this limit)
+    for chunk in lines:
+        hero.update("console", "c3", "append", {"text": chunk})
+    expect(out).to_contain_text(lines[-1])
+    shown = out.evaluate("e => e.textContent")
+    units = len(shown.encode("utf-16-le", "surrogatepass")) // 2
+    assert MAX_SCROLLBACK <= units <= MAX_SCROLLBACK * 3 // 2, units
+    assert "".join(lines).endswith(shown)
+    first = out.evaluate("e => e.textContent.charCodeAt(0)")
+    assert not 0xDC00 <= first <= 0xDFFF, "the cut split an emoji"
+    hero.update("console", "c3", "clear")
+    expect(out).to_have_text("")
+    hero.update("console", "c3", "append", {"text": "after\n"})
+    expect(out).to_have_text("after\n")
+
+
 def test_grid_cells_color_text(page, hero):
     hero.spawn("grid", "g1", {"numColumns": 4, "numRows": 3})
     grid = el(page, "g1")

@@ -1,6 +1,15 @@
 import { CommandError, text } from "../protocol";
 import { Component, type Host } from "./base";
 
+/**
+ * Characters of output kept, as the Python side keeps for a replay
+ * (sidekick.components.console.MAX_SCROLLBACK): a script that prints forever
+ * must not grow the page without bound. Trimmed once half as much again has
+ * piled up, so the cost is paid once per 100,000 characters, not per line.
+ */
+export const MAX_SCROLLBACK = 200_000;
+const TRIM_AT = MAX_SCROLLBACK * 1.5;
+
 /** Scrolling text output with an optional input line that sends `submit`. */
 export class Console extends Component {
   readonly output: HTMLElement;
@@ -8,6 +17,8 @@ export class Console extends Component {
   /** Follow new output while the reader is at the bottom. */
   private follow = true;
   private scrollQueued = false;
+  /** Characters in `output` (its text nodes' lengths, kept as they are added). */
+  private size = 0;
 
   constructor(id: string, host: Host, payload: Record<string, unknown>) {
     super(id, "console", host);
@@ -20,7 +31,7 @@ export class Console extends Component {
       this.follow = out.scrollHeight - out.scrollTop - out.clientHeight < 8;
     });
     const initial = text(payload, "text");
-    if (initial) this.output.append(initial);
+    if (initial) this.appendText(initial);
     if (payload.showInput === true) this.addInput();
   }
 
@@ -55,7 +66,7 @@ export class Console extends Component {
   update(action: string, options: Record<string, unknown>): void {
     switch (action) {
       case "append":
-        this.output.append(text(options, "text"));
+        this.appendText(text(options, "text"));
         // Scroll once per flush, not per append: reading layout here would
         // force a reflow for every line.
         if (this.follow && !this.scrollQueued) {
@@ -68,9 +79,38 @@ export class Console extends Component {
         break;
       case "clear":
         this.output.textContent = "";
+        this.size = 0;
         break;
       default:
         throw new CommandError(`unknown action '${action}'`);
+    }
+  }
+
+  private appendText(value: string): void {
+    this.output.append(value);
+    this.size += value.length;
+    if (this.size > TRIM_AT) this.trim();
+  }
+
+  /** Drop the oldest output until MAX_SCROLLBACK characters are left. */
+  private trim(): void {
+    let excess = this.size - MAX_SCROLLBACK;
+    const out = this.output;
+    while (excess > 0 && out.firstChild) {
+      const node = out.firstChild as Text; // only text is ever appended
+      const length = node.data.length;
+      if (length <= excess) {
+        node.remove();
+        excess -= length;
+        this.size -= length;
+      } else {
+        // Not between the two halves of a surrogate pair (UTF-16 lengths).
+        const next = node.data.charCodeAt(excess);
+        if (next >= 0xdc00 && next <= 0xdfff) excess += 1;
+        node.deleteData(0, excess);
+        this.size -= excess;
+        excess = 0;
+      }
     }
   }
 }
