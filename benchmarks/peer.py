@@ -115,7 +115,7 @@ class UIPeer:
             self.components[m["target"]] = m["component"]
             self.spawned.set()
         elif mtype == "remove":
-            self.components.pop(m.get("target"), None)
+            self.components.pop(str(m.get("target")), None)
         elif mtype == "clearAll":
             self.components.clear()
         elif mtype == "announce":

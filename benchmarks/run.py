@@ -66,6 +66,8 @@ REF_VENV = BENCH / ".venv-ref"
 REF_REQUIREMENT = "sidekick-py==0.0.7"
 
 OURS = "sidekick"
+#: Throughput rounds of ours and of the ceiling for each run of 0.0.7.
+PER_REF = 6
 REF = "sidekick-py 0.0.7"
 
 
@@ -340,11 +342,11 @@ async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> N
         label = await peer.wait_for("label")
         watcher = GridOrderWatcher(grid, label, ctx.updates)
         peer.watcher = watcher
-        relay0, peer0 = ctx.relay.cpu_seconds(), time.process_time()
+        relay0, peer0, frames0 = ctx.relay.cpu_seconds(), time.process_time(), peer.frames
         hero.tell("go")
         figures = await hero.expect("caller_us", 300)
         await asyncio.wait_for(watcher.done.wait(), 300)
-        relay1, peer1 = ctx.relay.cpu_seconds(), time.process_time()
+        relay1, peer1, frames1 = ctx.relay.cpu_seconds(), time.process_time(), peer.frames
         hero.tell("done")
         figures = await hero.expect("cpu_us", 60)
         assert watcher.done_at is not None
@@ -364,6 +366,7 @@ async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> N
         if relay0 is not None and relay1 is not None:
             ctx.add(lib.name, f"{name}_relay_cpu_us", (relay1 - relay0) / ctx.updates * 1e6)
         ctx.add(lib.name, f"{name}_peer_cpu_us", (peer1 - peer0) / ctx.updates * 1e6)
+        ctx.add(lib.name, f"{name}_peer_frames", frames1 - frames0)
     finally:
         await hero.stop()
         await peer.close()
@@ -548,12 +551,15 @@ FIGURES = [
     ("ceiling_relay_cpu_us", "  relay CPU per update in the ceiling run (µs)", "{:.2f}", "lo"),
     ("throughput_peer_cpu_us", "  UI peer CPU per update (µs)", "{:.2f}", "lo"),
     ("ceiling_peer_cpu_us", "  UI peer CPU per update in the ceiling run (µs)", "{:.2f}", "lo"),
+    ("throughput_peer_frames", "  frames the UI peer received per run", "{:,.0f}", "lo"),
+    ("ceiling_peer_frames", "  frames the UI peer received per ceiling run", "{:,.0f}", "lo"),
     ("throughput_rss_mib", "peak RSS of the throughput hero, MiB", "{:.1f}", "lo"),
     ("latency_p50_ms", "latency click→label p50, ms", "{:.3f}", "lo"),
     ("latency_p90_ms", "latency p90, ms", "{:.3f}", "lo"),
     ("latency_p99_ms", "latency p99, ms", "{:.3f}", "lo"),
     ("floor_p50_ms", "latency floor (library-free raw-socket hero) p50, ms", "{:.3f}", "lo"),
     ("floor_p99_ms", "latency floor p99, ms", "{:.3f}", "lo"),
+    ("latency_added_p50_ms", "latency p50 minus the floor p50 (the library), ms", "{:.3f}", "lo"),
     ("startup_ms", "startup: process start → first spawn at UI, ms", "{:.1f}", "lo"),
     ("startup_interpreter_ms", "  of which interpreter start, ms", "{:.1f}", "lo"),
     ("startup_import_ms", "  of which import sidekick, ms", "{:.1f}", "lo"),
@@ -715,15 +721,14 @@ async def main(args: argparse.Namespace) -> int:
             print(f"throughput ({ctx.updates} updates)", flush=True)
             # A run of ours or of the ceiling takes under a second, one of 0.0.7
             # about ten, and the first two swing by tens of percent from run to
-            # run here: they get three rounds for each of 0.0.7's.
-            per_ref = 1 if quick else 3
+            # run here (the speed of this machine changes from one second to
+            # the next): they get PER_REF rounds for each of 0.0.7's, and take
+            # turns at going first, so neither always runs after 0.0.7.
+            per_ref = 1 if quick else PER_REF
             for r in range(runs * per_ref):
                 before = {k: len(ctx.results.get(OURS, {}).get(k, [])) for k in RATIO_KEYS}
-                for lib, script in (
-                    (ours, "ceiling.py"),
-                    (ours, "throughput.py"),
-                    (ref, "throughput.py"),
-                ):
+                pair = [(ours, "ceiling.py"), (ours, "throughput.py")]
+                for lib, script in (pair if r % 2 == 0 else pair[::-1]) + [(ref, "throughput.py")]:
                     if lib not in libs or (lib is ref and r % per_ref):
                         continue
                     name = "ceiling" if script == "ceiling.py" else lib.name
@@ -740,9 +745,15 @@ async def main(args: argparse.Namespace) -> int:
                 for lib, script in ((ours, "echo.py"), (ours, "latency.py"), (ref, "latency.py")):
                     if lib not in libs:
                         continue
+                    had = len(ctx.results.get(lib.name, {}).get("latency_p50_ms", []))
                     await attempt(
                         ctx, f"{script} {lib.name}", run_latency(ctx, lib, rounds, script=script)
                     )
+                    # What the library adds to the floor measured just before it.
+                    p50s = ctx.results.get(lib.name, {}).get("latency_p50_ms", [])
+                    floors = ctx.results.get(OURS, {}).get("floor_p50_ms", [])
+                    if script != "echo.py" and len(p50s) > had and floors:
+                        ctx.add(lib.name, "latency_added_p50_ms", p50s[-1] - floors[-1])
         if wanted("server"):
             print("server (10 sessions)", flush=True)
             per_session = 2000 if quick else 20000
@@ -806,7 +817,7 @@ def parse_args() -> argparse.Namespace:
         "--runs",
         type=int,
         help="runs per figure (default 5; 1 with --quick); throughput: rounds of 0.0.7,"
-        " with three of ours and the ceiling for each",
+        f" with {PER_REF} of ours and the ceiling for each",
     )
     parser.add_argument("--updates", type=int, help="grid updates per throughput run (20000)")
     parser.add_argument("--only", help="comma-separated: startup,throughput,latency,server,browser")
