@@ -741,7 +741,7 @@ async def main(args: argparse.Namespace) -> int:
         if wanted("latency"):
             rounds = 100 if quick else 500
             print(f"latency ({rounds} round trips)", flush=True)
-            for _ in range(1 if quick else 3):
+            for _ in range(1 if quick else runs):
                 for lib, script in ((ours, "echo.py"), (ours, "latency.py"), (ref, "latency.py")):
                     if lib not in libs:
                         continue
