@@ -51,7 +51,7 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from typing import Any, Dict, List, Optional  # noqa: E402
+from typing import Any, Dict, List, Optional, Tuple  # noqa: E402
 
 sys.path.insert(0, str(BENCH))
 sys.path.insert(1, str(ROOT))  # tests.support.chromium: one definition of the browser flags
@@ -591,18 +591,23 @@ def targets(ctx: Ctx) -> List[tuple]:
         return med(ctx, lib, key)
 
     tp, ceil, ref_tp = m("throughput_ups"), m("ceiling_ups"), m("throughput_ups", REF)
-    rows = [
+    rows: List[Tuple[str, Optional[float], Optional[float], str, str]] = [
+        # Paired: each round's ratio compares two runs made seconds apart. This
+        # machine flips between a fast and a slow state (the same work costs
+        # the peer 2.3 or 4.5 µs an update), so unpaired medians depend on how
+        # many runs of each landed in the fast one: with the same code, 20-round
+        # series gave 0.69 to 1.03 unpaired and 0.87 to 1.02 paired.
         (
-            "throughput ≥ 80% of the ceiling (ratio of the medians)",
-            tp / ceil if tp and ceil else None,
+            "throughput ≥ 80% of the ceiling (median of each round's ratio)",
+            m("round_ratio"),
             0.8,
             "{:.0%}",
             "hi",
         ),
         (
-            "throughput ≥ 80% of the ceiling (median of each round's ratio)",
-            m("round_ratio"),
-            0.8,
+            "  for information: ratio of the two medians (unpaired)",
+            tp / ceil if tp and ceil else None,
+            None,
             "{:.0%}",
             "hi",
         ),
@@ -626,6 +631,9 @@ def targets(ctx: Ctx) -> List[tuple]:
     for name, value, limit, fmt, better in rows:
         if value is None:
             out.append((name, "not measured", "–"))
+            continue
+        if limit is None:
+            out.append((name, fmt.format(value), ""))
             continue
         ok = value >= limit if better == "hi" else value <= limit
         out.append((name, fmt.format(value), "met" if ok else "NOT met"))
