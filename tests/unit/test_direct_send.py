@@ -99,7 +99,8 @@ def test_the_loop_leaves_a_burst_to_callers_writing_it(
     by_callers = len(t.direct) - direct_before
     by_loop = len(t.frames) - frames_before - by_callers
     assert by_callers >= 8, by_callers
-    # The first wake's write and the tail; it wrote at every look before (6+).
+    # The first wake's write and the tail (and one spare, should this thread
+    # stall for a whole linger); it wrote at every look before (6 here).
     assert by_loop <= 3, by_loop
 
 
