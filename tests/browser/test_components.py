@@ -107,6 +107,34 @@ def test_console_keeps_the_last_max_scrollback_characters(page, hero):
     expect(out).to_have_text("after\n")
 
 
+TOP_LINE_JS = """e => {
+  const style = getComputedStyle(e);
+  const rows = (e.scrollTop - parseFloat(style.paddingTop)) / parseFloat(style.lineHeight);
+  const lines = e.textContent.split("\\n");
+  return parseInt(lines[1].slice(5, 11), 10) - 1 + Math.round(rows);  // lines[0] may be cut
+}"""
+
+
+def test_a_console_trim_keeps_the_place_of_a_reader_scrolled_up(page, hero):
+    hero.spawn("console", "c4", {"showInput": False})
+    out = el(page, "c4").locator('[data-sidekick-role="output"]')
+
+    def append_lines(start: int, stop: int) -> None:
+        for first in range(start, stop, 100):  # 40 characters a line, 100 lines a message
+            text = "".join(f"line {i:06d} {'.' * 27}\n" for i in range(first, first + 100))
+            hero.update("console", "c4", "append", {"text": text})
+        expect(out).to_contain_text(f"line {stop - 1:06d}")
+
+    append_lines(0, 7000)  # 280,000 characters: just under the first trim
+    out.evaluate("e => { e.scrollTop = e.scrollHeight / 2; }")
+    page.wait_for_timeout(200)  # the scroll event: the console stops following
+    before = out.evaluate(TOP_LINE_JS)
+    assert 3000 < before < 4000, before
+    append_lines(7000, 8000)  # past 300,000: the oldest 120,000 go
+    assert not out.evaluate("e => e.textContent").startswith("line 000000")  # trimmed
+    assert abs(out.evaluate(TOP_LINE_JS) - before) <= 1
+
+
 def test_grid_cells_color_text(page, hero):
     hero.spawn("grid", "g1", {"numColumns": 4, "numRows": 3})
     grid = el(page, "g1")

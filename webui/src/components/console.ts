@@ -92,7 +92,11 @@ export class Console extends Component {
     if (this.size > TRIM_AT) this.trim();
   }
 
-  /** Drop the oldest output until MAX_SCROLLBACK characters are left. */
+  /**
+   * Drop the oldest output until MAX_SCROLLBACK characters are left. A reader
+   * scrolled up keeps their place: the browser's scroll anchoring moves the
+   * scroll position with the text nodes (so they must be removed, not rebuilt).
+   */
   private trim(): void {
     let excess = this.size - MAX_SCROLLBACK;
     const out = this.output;
