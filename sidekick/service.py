@@ -55,8 +55,11 @@ _BACKOFF_START = 0.5
 _BACKOFF_MAX = 30.0
 #: A message that finds the connection idle this long leaves from the caller's
 #: thread (Transport.send_now) instead of waking the loop: a click's answer
-#: goes out at once, while a burst still goes through the queue in batches.
-_IDLE_BEFORE_DIRECT = 0.001
+#: goes out at once, while a burst still goes through the queue in batches
+#: (its messages come microseconds apart). Short enough for answers to clicks
+#: that come back to back: at 1 ms, one within 1 ms of the last waited for the
+#: loop's next look (_LINGER), and such round trips took 2.2 ms (p50), now 0.35.
+_IDLE_BEFORE_DIRECT = 0.0002
 #: When more than this much encoded text waits for a UI that is not keeping up
 #: (a stalled relay or network), the queue is dropped and the UI gets the
 #: components' current state instead (clearAll + replay): memory stays bounded

@@ -46,6 +46,20 @@ def test_an_idle_update_is_written_by_the_caller(harness: Harness) -> None:
     sidekick.flush(timeout=0.001)  # nothing to wait for: it is already written
 
 
+def test_answers_a_fraction_of_a_millisecond_apart_each_leave_at_once(harness: Harness) -> None:
+    # As when the UI's events come back to back: each answer finds nothing
+    # queued and nothing being written, so none waits for the loop's next look.
+    label = sidekick.Label("a")
+    t = connected(harness)
+    time.sleep(0.01)
+    direct_before = len(t.direct)
+    for i in range(5):
+        label.text = f"answer {i}"
+        time.sleep(0.0005)
+    answers = [json.loads(f)["payload"]["options"]["text"] for f in t.direct[direct_before:]]
+    assert answers == [f"answer {i}" for i in range(5)]
+
+
 def test_a_burst_sends_its_first_message_directly_and_batches_the_rest(harness: Harness) -> None:
     label = sidekick.Label("start")
     t = connected(harness)
