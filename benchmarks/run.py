@@ -373,9 +373,19 @@ async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> N
 
 
 async def run_latency(
-    ctx: Ctx, lib: Lib, rounds: int, warmup: int = 20, script: str = "latency.py"
+    ctx: Ctx,
+    lib: Lib,
+    rounds: int,
+    warmup: int = 20,
+    script: str = "latency.py",
+    idle: float = 0.002,
+    name: str = "",
 ) -> None:
-    """Click → label round trips, timed by the lean blocking peer in a thread."""
+    """Click → label round trips, timed by the lean blocking peer in a thread.
+
+    ``idle`` seconds pass between an answer and the next click; the figures
+    are ``<name>_p50_ms`` etc. (name: "floor" for echo.py, else "latency").
+    """
     session = new_session("lat")
     loop = asyncio.get_running_loop()
     peer = await loop.run_in_executor(
@@ -414,7 +424,8 @@ async def run_latency(
                     break
             if k > warmup:
                 samples.append((arrived - t0) * 1000)
-            time.sleep(0.002)  # idle between clicks: latency, not throughput
+            if idle:
+                time.sleep(idle)  # idle between clicks: latency, not throughput
         return samples
 
     try:
@@ -422,7 +433,7 @@ async def run_latency(
         await hero.expect("ready", 60)
         samples = await asyncio.wait_for(loop.run_in_executor(None, clicks), 120)
         samples.sort()
-        name = "floor" if script == "echo.py" else "latency"
+        name = name or ("floor" if script == "echo.py" else "latency")
         for p in (50, 90, 99):
             ctx.add(lib.name, f"{name}_p{p}_ms", percentile(samples, p))
     finally:
@@ -560,6 +571,8 @@ FIGURES = [
     ("floor_p50_ms", "latency floor (library-free raw-socket hero) p50, ms", "{:.3f}", "lo"),
     ("floor_p99_ms", "latency floor p99, ms", "{:.3f}", "lo"),
     ("latency_added_p50_ms", "latency p50 minus the floor p50 (the library), ms", "{:.3f}", "lo"),
+    ("b2b_p50_ms", "latency p50, clicks back to back (no idle), ms", "{:.3f}", "lo"),
+    ("b2b_p99_ms", "latency p99, clicks back to back, ms", "{:.3f}", "lo"),
     ("startup_ms", "startup: process start → first spawn at UI, ms", "{:.1f}", "lo"),
     ("startup_interpreter_ms", "  of which interpreter start, ms", "{:.1f}", "lo"),
     ("startup_import_ms", "  of which import sidekick, ms", "{:.1f}", "lo"),
@@ -762,6 +775,12 @@ async def main(args: argparse.Namespace) -> int:
                     floors = ctx.results.get(OURS, {}).get("floor_p50_ms", [])
                     if script != "echo.py" and len(p50s) > had and floors:
                         ctx.add(lib.name, "latency_added_p50_ms", p50s[-1] - floors[-1])
+                for lib in libs:  # answers that come back to back: no idle between
+                    await attempt(
+                        ctx,
+                        f"back-to-back latency {lib.name}",
+                        run_latency(ctx, lib, rounds, idle=0, name="b2b"),
+                    )
         if wanted("server"):
             print("server (10 sessions)", flush=True)
             per_session = 2000 if quick else 20000
