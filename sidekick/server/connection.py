@@ -45,6 +45,10 @@ _NO_KEY = b"\0\0\0\0"
 _TEXT_HEADS = [bytes((0x81, n)) for n in range(126)]
 
 
+def _nothing() -> None:
+    pass
+
+
 def text_frame(data: bytes) -> bytes:
     """A server's (unmasked) text frame carrying ``data``, already UTF-8."""
     n = len(data)
@@ -69,14 +73,22 @@ class RelayConnection(ServerConnection):
         self._head: Optional[bytearray] = bytearray()
         self._parser: Optional[FrameParser] = None
         self._on_message: Optional[Callable[[Message], None]] = None
+        self._on_read_end: Callable[[], None] = _nothing
         self._pending: List[Message] = []
 
-    def attach(self, on_message: Callable[[Message], None]) -> None:
-        """Call ``on_message`` with each message, from now on and those waiting."""
+    def attach(
+        self, on_message: Callable[[Message], None], on_read_end: Callable[[], None]
+    ) -> None:
+        """Call ``on_message`` with each message, from now on and those waiting,
+        and ``on_read_end`` after the messages of each read."""
         self._on_message = on_message
+        self._on_read_end = on_read_end
         pending, self._pending = self._pending, []
-        for message in pending:
-            on_message(message)
+        try:
+            for message in pending:
+                on_message(message)
+        finally:
+            on_read_end()
 
     def data_received(self, data: bytes) -> None:
         parser = self._parser
@@ -96,6 +108,13 @@ class RelayConnection(ServerConnection):
                 self.send_data()
             return
         self._deliver(events)
+
+    def _deliver(self, events: List[Event]) -> bool:
+        """Hand ``events`` on, then end the read; False when a close frame ended the input."""
+        try:
+            return self._hand_on(events)
+        finally:
+            self._on_read_end()
 
     def _take_over(self, data: bytes) -> Optional[FrameParser]:
         """Our parser, if the bytes are ours to parse from now on; else None."""
@@ -121,7 +140,7 @@ class RelayConnection(ServerConnection):
         self._parser = FrameParser(sys.maxsize if max_size is None else max_size, server=True)
         return self._parser
 
-    def _deliver(self, events: List[Event]) -> bool:
+    def _hand_on(self, events: List[Event]) -> bool:
         """Hand ``events`` on; False when a close frame ended the connection's input."""
         on_message = self._on_message
         # After a close frame, sent or received, data messages are ignored.

@@ -11,8 +11,9 @@ its own bounded outbound queue drained by a writer task, so a peer that stops
 reading delays nobody else and is disconnected once it falls too far behind.
 
 A message is routed as soon as its bytes arrive (:class:`RelayConnection`
-calls :meth:`Relay.route` from ``data_received``), and written at once to
-each peer whose socket takes it: no task switch on the way through.
+calls :meth:`Relay.route` from ``data_received``), and written at the end of
+that same read to each peer whose socket takes it: no task switch on the way
+through, and one write per peer for all the messages one read brought.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import collections
 import functools
 import json
 import time
-from typing import Any, Deque, Dict, Optional
+from typing import Any, Deque, Dict, List, Optional
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import ServerConnection
@@ -72,6 +73,7 @@ class _Peer:
         "closing",
         "conn",
         "name",
+        "outbox",
         "peer_id",
         "queue",
         "queued_bytes",
@@ -94,6 +96,8 @@ class _Peer:
         self.announce: Optional[bytes] = None
         self.queue: Deque[bytes] = collections.deque()
         self.queued_bytes = 0
+        #: Messages routed to this peer during the current read (see forward).
+        self.outbox: List[bytes] = []
         self.wakeup = asyncio.Event()
         self.closing = False
         self.writer: Optional[asyncio.Task[None]] = None
@@ -114,14 +118,33 @@ class _Peer:
             self.wakeup.set()
 
     def forward(self, data: bytes) -> None:
-        """Write ``data`` to this peer now if its socket takes it, else queue it.
+        """Send ``data`` to this peer when the relay next flushes (the end of this read).
+
+        A read can bring many messages (a hero that does not batch, a burst
+        of events): held until then, they reach this peer in one write, not
+        one system call each (~7.5 µs a message, a third of relaying one).
+        """
+        if self.closing:
+            return
+        outbox = self.outbox
+        outbox.append(data)
+        if len(outbox) == 1:
+            self.relay.dirty.append(self)
+
+    def flush(self) -> None:
+        """Write what :meth:`forward` held now if the socket takes it, else queue it.
 
         Written at once only when nothing waits in the queue (order) and the
         socket's buffer is empty (otherwise the writer task's flow control is
         in charge): that skips a loop iteration of the writer task, about a
         tenth of a click's round trip.
         """
-        if not self.queue and not self.closing:
+        outbox = self.outbox
+        if not outbox or self.closing:
+            outbox.clear()
+            return
+        self.outbox = []
+        if not self.queue:
             conn = self.conn
             transport = conn.transport
             if (
@@ -129,9 +152,13 @@ class _Peer:
                 and not transport.is_closing()
                 and conn.protocol.state is OPEN
             ):
-                transport.write(text_frame(data))
+                if len(outbox) == 1:
+                    transport.write(text_frame(outbox[0]))
+                else:
+                    transport.write(b"".join([text_frame(data) for data in outbox]))
                 return
-        self.enqueue(data)
+        for data in outbox:
+            self.enqueue(data)
 
     def drop_too_slow(self) -> None:
         logger.warning(
@@ -211,6 +238,8 @@ class Relay:
         self.sessions: Dict[str, _Session] = {}
         self.background: set[asyncio.Future[None]] = set()
         self._junk_log = RateLimitedLog()
+        #: Peers whose outbox holds messages: written by the next flush().
+        self.dirty: List[_Peer] = []
 
     # -- introspection (tests, diagnostics) ---------------------------------
 
@@ -240,17 +269,29 @@ class Relay:
         logger.debug("peer %s joined session %r", peer.name, session_id)
         route = functools.partial(self.route, peer)
         if isinstance(conn, RelayConnection):
-            conn.attach(route)  # from now on, messages are routed as they arrive
+            # From now on, messages are routed as they arrive, and written at
+            # the end of each read.
+            conn.attach(route, self.flush)
         try:
             # With a RelayConnection, recv() returns only what websockets parsed
             # itself (frames sent before the handshake's end), and tells of the
             # close; with another connection, every message comes this way.
             while not peer.closing:
                 route(await conn.recv())
+                self.flush()
         except ConnectionClosed:
             pass
         finally:
             self._leave(peer)
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what was routed since the last flush: one write per peer."""
+        dirty = self.dirty
+        if dirty:
+            self.dirty = []
+            for peer in dirty:
+                peer.flush()
 
     def route(self, peer: _Peer, frame: Message) -> None:
         """Forward one message from ``peer`` to the peers it is for, in arrival order."""
@@ -309,7 +350,7 @@ class Relay:
         logger.debug("%s %s is %s in session %r", role, peer.peer_id, payload["status"], session.id)
         for other in session.peers:
             if other is not peer:
-                other.enqueue(data)
+                other.forward(data)  # after what this read routed to it before
 
     def _leave(self, peer: _Peer) -> None:
         peer.closing = True
@@ -333,7 +374,7 @@ class Relay:
                 separators=(",", ":"),
             ).encode()
             for other in session.peers:
-                other.enqueue(goodbye)
+                other.forward(goodbye)
             peer.announce = None
         if not session.peers and self.sessions.get(session.id) is session:
             del self.sessions[session.id]

@@ -170,6 +170,41 @@ def pair(server: ServerThread, session: str = "raw") -> Tuple[RawPeer, RawPeer]:
     return a, b
 
 
+def test_the_messages_of_one_read_reach_a_peer_in_one_write(server: ServerThread) -> None:
+    a, b = pair(server)
+    a.send(text(message("first")))
+    assert b.next_text() == message("first")
+    assert relay_parses(server, a)
+    writes: List[int] = []
+
+    async def spy(conn: Any) -> None:
+        transport = conn.transport
+        write = transport.write
+
+        def counted(data: bytes) -> None:
+            writes.append(len(data))
+            write(data)
+
+        transport.write = counted  # the real transport, its writes counted
+
+    on_server_conn(server, b, spy).result(TIMEOUT)
+    texts = [message(f"m{i}") for i in range(200)]
+    a.send(*(text(t) for t in texts))  # one sendall: the relay reads it in one or a few reads
+    assert [b.next_text() for _ in texts] == texts
+    assert 1 <= len(writes) <= 5, writes  # one per read (it was one per message)
+
+
+def test_an_announce_keeps_its_place_among_the_messages_of_one_read(
+    server: ServerThread,
+) -> None:
+    hero, ui = pair(server)
+    ui.send(text(announce("ui", "sidekick")))
+    assert json.loads(hero.next_text())["payload"]["peerId"] == "ui"
+    sent = [message("before"), announce("hero", "hero"), message("after")]
+    hero.send(*(text(t) for t in sent))  # one read: unannounced, announced, a hero
+    assert [ui.next_text() for _ in sent] == sent
+
+
 def test_a_ping_is_answered_with_a_pong_of_the_same_payload(server: ServerThread) -> None:
     a, b = pair(server)
     a.send(frame(OP_PING, b"are you there?"))
