@@ -29,7 +29,7 @@ from ..transport.frames import (
     encode_frame,
 )
 
-__all__ = ["Message", "RelayConnection", "text_frame"]
+__all__ = ["Message", "RelayConnection", "text_frame", "text_head"]
 
 #: A data message: ``str`` for text, ``bytes`` for binary.
 Message = Union[str, bytes]
@@ -49,14 +49,18 @@ def _nothing() -> None:
     pass
 
 
+def text_head(n: int) -> bytes:
+    """The head of a server's (unmasked) text frame of ``n`` bytes."""
+    if n < 126:
+        return _TEXT_HEADS[n]
+    if n < 1 << 16:
+        return struct.pack("!BBH", 0x81, 126, n)
+    return struct.pack("!BBQ", 0x81, 127, n)
+
+
 def text_frame(data: bytes) -> bytes:
     """A server's (unmasked) text frame carrying ``data``, already UTF-8."""
-    n = len(data)
-    if n < 126:
-        return _TEXT_HEADS[n] + data
-    if n < 1 << 16:
-        return struct.pack("!BBH", 0x81, 126, n) + data
-    return struct.pack("!BBQ", 0x81, 127, n) + data
+    return text_head(len(data)) + data
 
 
 class RelayConnection(ServerConnection):

@@ -30,7 +30,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 from websockets.protocol import OPEN  # State.OPEN would cost 0.1 µs a lookup
 
-from .connection import Message, RelayConnection, text_frame
+from .connection import Message, RelayConnection, text_frame, text_head
 from .logs import RateLimitedLog, logger
 
 __all__ = ["DEFAULT_SESSION", "Relay"]
@@ -154,8 +154,12 @@ class _Peer:
             ):
                 if len(outbox) == 1:
                     transport.write(text_frame(outbox[0]))
-                else:
-                    transport.write(b"".join([text_frame(data) for data in outbox]))
+                else:  # heads and payloads as they are: copied once at most
+                    parts: List[bytes] = []
+                    for data in outbox:
+                        parts.append(text_head(len(data)))
+                        parts.append(data)
+                    transport.writelines(parts)
                 return
         for data in outbox:
             self.enqueue(data)

@@ -179,13 +179,22 @@ def test_the_messages_of_one_read_reach_a_peer_in_one_write(server: ServerThread
 
     async def spy(conn: Any) -> None:
         transport = conn.transport
-        write = transport.write
+        write, writelines = transport.write, transport.writelines
 
         def counted(data: bytes) -> None:
             writes.append(len(data))
             write(data)
 
-        transport.write = counted  # the real transport, its writes counted
+        def counted_lines(parts: List[bytes]) -> None:
+            writes.append(sum(map(len, parts)))
+            transport.write = write  # (before 3.12, writelines calls write)
+            try:
+                writelines(parts)
+            finally:
+                transport.write = counted
+
+        # The real transport, its writes counted.
+        transport.write, transport.writelines = counted, counted_lines
 
     on_server_conn(server, b, spy).result(TIMEOUT)
     texts = [message(f"m{i}") for i in range(200)]
