@@ -51,7 +51,24 @@ def _reject_constant(name: str) -> Any:
 
 # Strict JSON, as the protocol demands: NaN and Infinity make a frame junk.
 # One shared decoder, so the per-frame path builds nothing.
-_decode = json.JSONDecoder(parse_constant=_reject_constant).decode
+_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+_decode_padded = _decoder.decode
+_decode_value = _decoder.raw_decode
+
+
+def _decode(frame: str) -> Any:
+    """The JSON value ``frame`` holds (ValueError if it holds anything else).
+
+    A frame written as one object, ``{`` to ``}`` (what peers write), skips
+    the decoder's two scans for surrounding white space: ~0.8 µs of ~3.
+    """
+    if frame[:1] == "{" and frame[-1:] == "}":
+        value, end = _decode_value(frame)
+        if end != len(frame):
+            raise ValueError("extra data after the JSON value")
+        return value
+    return _decode_padded(frame)
+
 
 # A batch frame as heroes write it. Only frames that start with exactly this
 # envelope (and end by closing it) take the unparsed fast path; anything else,

@@ -179,7 +179,19 @@ def test_frames_are_forwarded_byte_for_byte(server: ServerThread) -> None:
 
 @pytest.mark.parametrize(
     "junk",
-    ["not json", "[1, 2]", "42", '"text"', "null", '{"a": NaN}', '{"a": Infinity}', "{", ""],
+    [
+        "not json",
+        "[1, 2]",
+        "42",
+        '"text"',
+        "null",
+        '{"a": NaN}',
+        '{"a": Infinity}',
+        "{",
+        "",
+        '{"a": 1} {"b": 2}',  # an object, then more: as a whole, not JSON
+        '{"a": 1}}',
+    ],
 )
 def test_junk_frames_are_dropped_and_the_connection_stays(
     server: ServerThread, junk: str, caplog: pytest.LogCaptureFixture
@@ -198,6 +210,17 @@ def test_junk_frames_are_dropped_and_the_connection_stays(
         record.name == "sidekick.server" and record.getMessage().startswith("dropped a ")
         for record in caplog.records
     ), caplog.text
+
+
+def test_an_object_with_white_space_around_it_is_forwarded(server: ServerThread) -> None:
+    async def scenario() -> None:
+        hero, ui = await hero_and_ui(server.port)
+        padded = f" {message('padded')}\n"
+        await hero.send(padded)
+        assert await recv_text(ui) == padded  # JSON allows it: not junk
+        await close_all(hero, ui)
+
+    run(scenario())
 
 
 def test_malformed_announce_is_dropped(
