@@ -118,18 +118,27 @@ def test_the_loop_leaves_a_burst_to_callers_writing_it(
     assert by_loop <= 3, by_loop
 
 
-def test_without_batching_ui_a_burst_is_written_by_the_loop(harness: Harness) -> None:
+def test_without_batching_ui_a_burst_is_written_by_the_loop(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
     label = sidekick.Label("start")
     t = harness.connected()
     harness.ui_online(t, caps=())  # a UI that does not take batch frames
     sidekick.flush(timeout=5)
     assert isinstance(t, DirectMemoryTransport)
+    svc = harness.service
+    looks = []
+    full = svc._queue_full_locked
+    monkeypatch.setattr(svc, "_queue_full_locked", lambda: looks.append(1) or full())
     time.sleep(0.01)
     for i in range(2000):
         label.text = str(i)
     sidekick.flush(timeout=5)
     assert texts(t)[-2000:] == [str(i) for i in range(2000)]
     assert len(t.direct) <= 1 and not any(is_batch(f) for f in t.frames)
+    # Past the first 30 KB the queue is looked at once per loop write, not
+    # once per call (it was ~1,500 times here, ~1,500 instructions each).
+    assert len(looks) < 100, len(looks)
 
 
 def test_a_refused_direct_write_goes_through_the_queue(harness: Harness) -> None:
