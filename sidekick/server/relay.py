@@ -344,8 +344,8 @@ class Relay:
             targets = session.heroes
         else:
             targets = session.peers
-        # No copy of ``targets``: nothing here yields, and forwarding (even
-        # dropping a peer as too slow) leaves the routing tables as they are.
+        # No copy of ``targets``: nothing here yields, and forwarding only
+        # holds the message for the flush at the end of this read.
         for target in targets:
             if target is not peer:
                 target.forward(data)
