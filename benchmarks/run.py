@@ -51,7 +51,7 @@ import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
-from typing import Any, Dict, List, Optional, Tuple  # noqa: E402
+from typing import Any, Awaitable, Dict, List, Optional, Tuple, TypeVar  # noqa: E402
 
 sys.path.insert(0, str(BENCH))
 sys.path.insert(1, str(ROOT))  # tests.support.chromium: one definition of the browser flags
@@ -69,6 +69,7 @@ OURS = "sidekick"
 #: Throughput rounds of ours and of the ceiling for each run of 0.0.7.
 PER_REF = 6
 REF = "sidekick-py 0.0.7"
+T = TypeVar("T")
 
 
 # --------------------------------------------------------------------- setup
@@ -314,12 +315,13 @@ class Ctx:
         self.notes.append(text)
 
 
-async def attempt(ctx: Ctx, what: str, run: Any) -> None:
-    """Run one measurement; a failure is noted (and shown) instead of ending the run."""
+async def attempt(ctx: Ctx, what: str, run: Awaitable[T]) -> Optional[T]:
+    """Run one measurement; a failure is noted (and shown) instead of ending the run (None)."""
     try:
-        await run
+        return await run
     except Exception as exc:
         ctx.note(f"{what} failed: {exc!r}")
+        return None
 
 
 async def connect_peer(relay: Relay, session: str) -> UIPeer:
@@ -331,7 +333,8 @@ async def connect_peer(relay: Relay, session: str) -> UIPeer:
 # ----------------------------------------------------------------- scenarios
 
 
-async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> None:
+async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> Optional[float]:
+    """One run of ``script``: its figures into ``ctx``; its updates/s (None: not counted)."""
     session = new_session("tp")
     peer = await connect_peer(ctx.relay, session)
     hero = Hero(lib, script, ctx.relay.ws(session), BENCH_UPDATES=ctx.updates)
@@ -356,9 +359,10 @@ async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> N
                 f"{lib.name} {script}: {watcher.seen}/{ctx.updates} updates, "
                 f"{watcher.wrong} out of order ({watcher.first_wrong}); run not counted"
             )
-            return
+            return None
         name = "ceiling" if script == "ceiling.py" else "throughput"
-        ctx.add(lib.name, f"{name}_ups", ctx.updates / elapsed)
+        ups = ctx.updates / elapsed
+        ctx.add(lib.name, f"{name}_ups", ups)
         ctx.add(lib.name, f"{name}_caller_us", figures["caller_us"])
         ctx.add(lib.name, f"{name}_caller_cpu_us", figures.get("caller_cpu_us"))
         ctx.add(lib.name, f"{name}_cpu_us", figures["cpu_us"])
@@ -367,6 +371,7 @@ async def run_throughput(ctx: Ctx, lib: Lib, script: str = "throughput.py") -> N
             ctx.add(lib.name, f"{name}_relay_cpu_us", (relay1 - relay0) / ctx.updates * 1e6)
         ctx.add(lib.name, f"{name}_peer_cpu_us", (peer1 - peer0) / ctx.updates * 1e6)
         ctx.add(lib.name, f"{name}_peer_frames", frames1 - frames0)
+        return ups
     finally:
         await hero.stop()
         await peer.close()
@@ -380,11 +385,12 @@ async def run_latency(
     script: str = "latency.py",
     idle: float = 0.002,
     name: str = "",
-) -> None:
+) -> float:
     """Click → label round trips, timed by the lean blocking peer in a thread.
 
     ``idle`` seconds pass between an answer and the next click; the figures
     are ``<name>_p50_ms`` etc. (name: "floor" for echo.py, else "latency").
+    Returns the p50 in ms.
     """
     session = new_session("lat")
     loop = asyncio.get_running_loop()
@@ -436,6 +442,7 @@ async def run_latency(
         name = name or ("floor" if script == "echo.py" else "latency")
         for p in (50, 90, 99):
             ctx.add(lib.name, f"{name}_p{p}_ms", percentile(samples, p))
+        return percentile(samples, 50)
     finally:
         await hero.stop()
         peer.close()
@@ -591,9 +598,6 @@ FIGURES = [
 ]
 
 
-RATIO_KEYS = ("ceiling_ups", "throughput_ups")
-
-
 def med(ctx: Ctx, lib: str, key: str) -> Optional[float]:
     values = ctx.results.get(lib, {}).get(key)
     return statistics.median(values) if values else None
@@ -747,34 +751,36 @@ async def main(args: argparse.Namespace) -> int:
             # turns at going first, so neither always runs after 0.0.7.
             per_ref = 1 if quick else PER_REF
             for r in range(runs * per_ref):
-                before = {k: len(ctx.results.get(OURS, {}).get(k, [])) for k in RATIO_KEYS}
+                ups: Dict[str, Optional[float]] = {}
                 pair = [(ours, "ceiling.py"), (ours, "throughput.py")]
                 for lib, script in (pair if r % 2 == 0 else pair[::-1]) + [(ref, "throughput.py")]:
                     if lib not in libs or (lib is ref and r % per_ref):
                         continue
                     name = "ceiling" if script == "ceiling.py" else lib.name
                     print(f"  {name:18s} run {r + 1}", flush=True)
-                    await attempt(ctx, f"{script} {name}", run_throughput(ctx, lib, script))
+                    ups[name] = await attempt(
+                        ctx, f"{script} {name}", run_throughput(ctx, lib, script)
+                    )
                 # The ratio within one round: both ran seconds apart, under the same load.
-                got = {k: ctx.results.get(OURS, {}).get(k, []) for k in RATIO_KEYS}
-                if all(len(got[k]) > before[k] for k in RATIO_KEYS):
-                    ctx.add(OURS, "round_ratio", got["throughput_ups"][-1] / got["ceiling_ups"][-1])
+                mine, ceiling = ups.get(OURS), ups.get("ceiling")
+                if mine is not None and ceiling is not None:
+                    ctx.add(OURS, "round_ratio", mine / ceiling)
         if wanted("latency"):
             rounds = 100 if quick else 500
             print(f"latency ({rounds} round trips)", flush=True)
             for _ in range(1 if quick else runs):
+                floor = None
                 for lib, script in ((ours, "echo.py"), (ours, "latency.py"), (ref, "latency.py")):
                     if lib not in libs:
                         continue
-                    had = len(ctx.results.get(lib.name, {}).get("latency_p50_ms", []))
-                    await attempt(
+                    p50 = await attempt(
                         ctx, f"{script} {lib.name}", run_latency(ctx, lib, rounds, script=script)
                     )
-                    # What the library adds to the floor measured just before it.
-                    p50s = ctx.results.get(lib.name, {}).get("latency_p50_ms", [])
-                    floors = ctx.results.get(OURS, {}).get("floor_p50_ms", [])
-                    if script != "echo.py" and len(p50s) > had and floors:
-                        ctx.add(lib.name, "latency_added_p50_ms", p50s[-1] - floors[-1])
+                    if script == "echo.py":
+                        floor = p50
+                    elif p50 is not None and floor is not None:
+                        # What the library adds to the floor measured just before it.
+                        ctx.add(lib.name, "latency_added_p50_ms", p50 - floor)
                 for lib in libs:  # answers that come back to back: no idle between
                     await attempt(
                         ctx,
